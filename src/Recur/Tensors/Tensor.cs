@@ -18,25 +18,26 @@ public sealed class Tensor
 
     /// <summary>Creates a zero-filled tensor of the given shape.</summary>
     public Tensor(params int[] shape)
-        : this(new float[CheckedLength(shape, nameof(shape))], 0, shape)
+        : this(new float[CheckedLength(shape, nameof(shape))], 0, shape, exact: true)
     {
     }
 
     /// <summary>Wraps <paramref name="data"/> (not copied) as a tensor of the given shape.</summary>
     /// <exception cref="ArgumentException">The shape's element count differs from the data length.</exception>
     public Tensor(float[] data, params int[] shape)
-        : this(data ?? throw new ArgumentNullException(nameof(data)), 0, shape)
+        : this(data ?? throw new ArgumentNullException(nameof(data)), 0, shape, exact: true)
     {
-        if (data.Length != Length)
-        {
-            throw new ArgumentException(
-                $"Expected {Length} values for shape {FormatShape(shape)}, got an array of {data.Length}.", nameof(data));
-        }
     }
 
-    private Tensor(float[] buffer, int offset, int[] shape)
+    private Tensor(float[] buffer, int offset, int[] shape, bool exact = false)
     {
         int length = CheckedLength(shape, nameof(shape));
+        if (exact && buffer.Length != length)
+        {
+            throw new ArgumentException(
+                $"Expected {length} values for shape {FormatShape(shape)}, got an array of {buffer.Length}.", "data");
+        }
+
         if (offset < 0 || offset > buffer.Length - length)
         {
             throw new ArgumentOutOfRangeException(nameof(offset),
