@@ -11,15 +11,22 @@ public abstract class Module
     /// <summary>The trainable parameters, in canonical order, with PyTorch names.</summary>
     public abstract IReadOnlyList<Parameter> Parameters { get; }
 
+    /// <summary>
+    /// Training mode (the default, as in PyTorch) applies dropout; evaluation mode does not. Containers pass the
+    /// setting on to their children.
+    /// </summary>
+    public virtual bool Training { get; set; } = true;
+
     /// <summary>Total number of trainable scalars.</summary>
     public long ParameterCount => Parameters.Sum(p => (long)p.Value.Length);
 
     /// <summary>Sets every gradient to zero. Backward passes add into gradients, so call this before each step.</summary>
     public void ZeroGrad()
     {
-        foreach (var p in Parameters)
+        var parameters = Parameters;
+        for (int i = 0; i < parameters.Count; i++) // not foreach: an interface enumerator allocates
         {
-            p.Grad.Span.Clear();
+            parameters[i].Grad.Span.Clear();
         }
     }
 

@@ -90,6 +90,21 @@ public sealed class Tensor
         set => Buffer[Offset + FlatIndex(index)] = value;
     }
 
+    /// <summary>
+    /// A (d0, d1, d2) view of <paramref name="buffer"/> at <paramref name="offset"/>, reusing <paramref name="slot"/>
+    /// when it already is that view: layers hand out their own buffers this way without allocating per call.
+    /// </summary>
+    internal static Tensor ReuseView(ref Tensor? slot, float[] buffer, int offset, int d0, int d1, int d2)
+    {
+        if (slot is null || !ReferenceEquals(slot.Buffer, buffer) || slot.Offset != offset || slot.Rank != 3
+            || slot._shape[0] != d0 || slot._shape[1] != d1 || slot._shape[2] != d2)
+        {
+            slot = new Tensor(buffer, offset, [d0, d1, d2]);
+        }
+
+        return slot;
+    }
+
     /// <summary>A zero-filled tensor.</summary>
     public static Tensor Zeros(params int[] shape) => new(shape);
 

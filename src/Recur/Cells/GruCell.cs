@@ -1,0 +1,66 @@
+using Recur.Kernels;
+
+namespace Recur.Cells;
+
+/// <summary>
+/// Gated recurrent unit, as <c>torch.nn.GRU</c> (gate rows r|z|n, G = 3H):
+/// <code>
+/// r_t = σ(W_ir x_t + b_ir + W_hr h_{t-1} + b_hr)
+/// z_t = σ(W_iz x_t + b_iz + W_hz h_{t-1} + b_hz)
+/// n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn))
+/// h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+/// </code>
+/// As in PyTorch (and cuDNN), r multiplies <c>W_hn h + b_hn</c>, not h before the product as in the original paper.
+/// Caches per step: r, z, n (in Gates) and W_hn h_{t-1} + b_hn.
+/// </summary>
+internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string suffix)
+    : RecurrentCell(inputSize, hiddenSize, 3, bias, suffix)
+{
+    private float[] _hh = [];  // (B, 3H): h_{t-1}·W_hhᵀ of the current step
+    private float[] _hn = [];  // (T, B, H): W_hn h_{t-1} + b_hn
+    private float[] _dHh = []; // (T, B, 3H): gradients of the hidden-side pre-activations [dr, dz, dn·r]
+
+    protected override float[] HiddenSideGradients => _dHh;
+
+    protected override void FoldInputBias(Span<float> destination)
+    {
+        // b_hn cannot join: r multiplies it.
+        int h2 = 2 * HiddenSize;
+        BiasIh!.Value.Span.CopyTo(destination);
+        System.Numerics.Tensors.TensorPrimitives.Add(destination[..h2], BiasHh!.Value.Span[..h2], destination[..h2]);
+    }
+
+    protected override void StepForward(int t, int tPrev)
+    {
+        int bg = Batch * GateRows, bh = Batch * HiddenSize;
+        var hPrev = HiddenAt(tPrev, out int hPrevStride);
+        var hh = _hh.AsSpan(0, bg);
+        Gemm.Multiply(hPrev, hPrevStride, false, HhTransposed, Batch, hh, GateRows, accumulate: false);
+        var biasHn = BiasHh is null ? default : BiasHh.Value.Span.Slice(2 * HiddenSize, HiddenSize);
+        GateKernels.GruForward(
+            Gates.AsSpan(t * bg, bg), hh, biasHn, hPrev, hPrevStride, _hn.AsSpan(t * bh, bh),
+            HSeq.AsSpan(HOffset + t * Batch * HStride), HStride, Batch, HiddenSize);
+    }
+
+    protected override void StepBackward(int t, int tPrev, float[] dOut, int dOutOffset, int dOutStride)
+    {
+        int bg = Batch * GateRows, bh = Batch * HiddenSize;
+        var hPrev = HiddenAt(tPrev, out int hPrevStride);
+        var dHh = _dHh.AsSpan(t * bg, bg);
+        GateKernels.GruBackward(
+            Gates.AsSpan(t * bg, bg), _hn.AsSpan(t * bh, bh), hPrev, hPrevStride,
+            dOut.AsSpan(dOutOffset + t * Batch * dOutStride), dOutStride, DhNext.AsSpan(0, bh),
+            DGates.AsSpan(t * bg, bg), dHh, Batch, HiddenSize);
+
+        // dh_{t-1} = dh_t·z_t (left in DhNext by the kernel) + dHh_t·W_hh
+        Gemm.Multiply(dHh, GateRows, false, Hh, Batch, DhNext, HiddenSize, accumulate: true);
+    }
+
+    protected override void EnsureCapacity(int steps, int batch)
+    {
+        base.EnsureCapacity(steps, batch);
+        _hh = Grow(_hh, batch * GateRows);
+        _hn = Grow(_hn, steps * batch * HiddenSize);
+        _dHh = Grow(_dHh, steps * batch * GateRows);
+    }
+}

@@ -1,0 +1,63 @@
+using Recur.Kernels;
+
+namespace Recur.Cells;
+
+/// <summary>
+/// Long short-term memory, as <c>torch.nn.LSTM</c> (gate rows i|f|g|o, G = 4H):
+/// <code>
+/// i_t = σ(W_ii x_t + b_ii + W_hi h_{t-1} + b_hi)
+/// f_t = σ(W_if x_t + b_if + W_hf h_{t-1} + b_hf)
+/// g_t = tanh(W_ig x_t + b_ig + W_hg h_{t-1} + b_hg)
+/// o_t = σ(W_io x_t + b_io + W_ho h_{t-1} + b_ho)
+/// c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+/// h_t = o_t ⊙ tanh(c_t)
+/// </code>
+/// Caches per step: the four activations (in Gates), c_t and tanh(c_t).
+/// </summary>
+internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string suffix)
+    : RecurrentCell(inputSize, hiddenSize, 4, bias, suffix)
+{
+    private float[] _c = [];     // (T, B, H)
+    private float[] _tanhC = []; // (T, B, H)
+
+    public override bool HasCellState => true;
+
+    public override ReadOnlySpan<float> FinalCell => CellAt(Reverse ? 0 : Steps - 1);
+
+    protected override void StepForward(int t, int tPrev)
+    {
+        int bg = Batch * GateRows, bh = Batch * HiddenSize;
+        var gates = Gates.AsSpan(t * bg, bg);
+        var hPrev = HiddenAt(tPrev, out int hPrevStride);
+        Gemm.Multiply(hPrev, hPrevStride, false, HhTransposed, Batch, gates, GateRows, accumulate: true);
+        GateKernels.LstmForward(
+            gates, CellAt(tPrev), _c.AsSpan(t * bh, bh), _tanhC.AsSpan(t * bh, bh),
+            HSeq.AsSpan(HOffset + t * Batch * HStride), HStride, Batch, HiddenSize);
+    }
+
+    protected override void StepBackward(int t, int tPrev, float[] dOut, int dOutOffset, int dOutStride)
+    {
+        int bg = Batch * GateRows, bh = Batch * HiddenSize;
+        var dGates = DGates.AsSpan(t * bg, bg);
+        GateKernels.LstmBackward(
+            Gates.AsSpan(t * bg, bg), CellAt(tPrev), _tanhC.AsSpan(t * bh, bh),
+            dOut.AsSpan(dOutOffset + t * Batch * dOutStride), dOutStride, DhNext.AsSpan(0, bh), DcNext.AsSpan(0, bh),
+            dGates, Batch, HiddenSize);
+
+        // dh_{t-1} = dGates_t·W_hh
+        Gemm.Multiply(dGates, GateRows, false, Hh, Batch, DhNext, HiddenSize, accumulate: false);
+    }
+
+    protected override void EnsureCapacity(int steps, int batch)
+    {
+        base.EnsureCapacity(steps, batch);
+        _c = Grow(_c, steps * batch * HiddenSize);
+        _tanhC = Grow(_tanhC, steps * batch * HiddenSize);
+    }
+
+    private ReadOnlySpan<float> CellAt(int t)
+    {
+        int bh = Batch * HiddenSize;
+        return t < 0 ? C0.AsSpan(0, bh) : _c.AsSpan(t * bh, bh);
+    }
+}

@@ -1,0 +1,267 @@
+using Recur.Kernels;
+using Recur.Modules;
+
+namespace Recur.Cells;
+
+/// <summary>
+/// One direction of one layer of a recurrent network: its four PyTorch parameters, the time loop over a whole
+/// sequence (forward, and backpropagation through time), and the caches in between. Subclasses supply one step of
+/// their cell (<see cref="StepForward"/>, <see cref="StepBackward"/>); the loop, the input projection and the weight
+/// gradients are shared here.
+/// </summary>
+/// <remarks>
+/// Shapes: x (T, B, I) time-major and contiguous; the hidden sequence lives in a caller-owned buffer where row
+/// (t, b) starts at <c>hOffset + (t·B + b)·hStride</c> (the (T, B, D·H) layer output, so both directions write into
+/// one tensor). Weights: W_ih (G, I), W_hh (G, H), b_ih (G), b_hh (G), gate blocks in PyTorch order.
+///
+/// Speed: x·W_ihᵀ for all T steps is one GEMM before the loop, so each step multiplies only by W_hh, which is packed
+/// once per sequence. Backward leaves every weight gradient to three GEMMs after the loop; inside it only the
+/// gradient flowing to h_{t-1} is computed. All buffers are kept between calls and grow only: a steady-state
+/// training step allocates nothing.
+/// </remarks>
+internal abstract class RecurrentCell
+{
+    private readonly PackedMatrix _hhTransposed = new(); // op(B) = W_hhᵀ (H, G) for the forward steps
+    private readonly PackedMatrix _hh = new();           // op(B) = W_hh (G, H) for the backward steps
+    private float[] _foldedBias = [];
+
+    protected RecurrentCell(int inputSize, int hiddenSize, int gateBlocks, bool bias, string suffix)
+    {
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        GateRows = gateBlocks * hiddenSize;
+        WeightIh = new Parameter("weight_ih" + suffix, GateRows, inputSize);
+        WeightHh = new Parameter("weight_hh" + suffix, GateRows, hiddenSize);
+        if (bias)
+        {
+            BiasIh = new Parameter("bias_ih" + suffix, GateRows);
+            BiasHh = new Parameter("bias_hh" + suffix, GateRows);
+            Parameters = [WeightIh, WeightHh, BiasIh, BiasHh];
+        }
+        else
+        {
+            Parameters = [WeightIh, WeightHh];
+        }
+    }
+
+    public int InputSize { get; }
+
+    public int HiddenSize { get; }
+
+    /// <summary>G: rows of the gate block (H, 3H or 4H).</summary>
+    public int GateRows { get; }
+
+    public Parameter WeightIh { get; }
+
+    public Parameter WeightHh { get; }
+
+    public Parameter? BiasIh { get; }
+
+    public Parameter? BiasHh { get; }
+
+    /// <summary>PyTorch order: weight_ih, weight_hh, bias_ih, bias_hh.</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>Whether the cell carries a memory cell c besides h (LSTM).</summary>
+    public virtual bool HasCellState => false;
+
+    // Sizes and inputs of the last Forward, read by Backward.
+    protected int Steps { get; private set; }
+
+    protected int Batch { get; private set; }
+
+    protected bool Reverse { get; private set; }
+
+    protected float[] X { get; private set; } = [];
+
+    protected float[] HSeq { get; private set; } = [];
+
+    protected int HOffset { get; private set; }
+
+    protected int HStride { get; private set; }
+
+    /// <summary>(T, B, G): pre-activations, then activations (what the step kernels cache).</summary>
+    protected float[] Gates { get; private set; } = [];
+
+    /// <summary>(T, B, G): gradients of the input-side pre-activations.</summary>
+    protected float[] DGates { get; private set; } = [];
+
+    /// <summary>(B, H) initial hidden state (copied: zeros when none is given), and (B, H) initial cell state.</summary>
+    protected float[] H0 { get; private set; } = [];
+
+    protected float[] C0 { get; private set; } = [];
+
+    /// <summary>(B, H): during backward, the gradient reaching h_{t-1} (then h0), and for the LSTM c_{t-1}.</summary>
+    protected float[] DhNext { get; private set; } = [];
+
+    protected float[] DcNext { get; private set; } = [];
+
+    protected PackedMatrix HhTransposed => _hhTransposed;
+
+    protected PackedMatrix Hh => _hh;
+
+    /// <summary>
+    /// Runs the whole sequence. x (T, B, I) must stay unchanged until <see cref="Backward"/>; h0 and c0 are (B, H)
+    /// or empty for zeros. Writes h_t into the hidden sequence buffer.
+    /// </summary>
+    public void Forward(
+        float[] x, int steps, int batch, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
+        float[] hSeq, int hOffset, int hStride, bool reverse)
+    {
+        int rows = steps * batch;
+        Steps = steps;
+        Batch = batch;
+        Reverse = reverse;
+        X = x;
+        HSeq = hSeq;
+        HOffset = hOffset;
+        HStride = hStride;
+        EnsureCapacity(steps, batch);
+
+        int bh = batch * HiddenSize;
+        CopyOrZero(h0, H0.AsSpan(0, bh));
+        if (HasCellState)
+        {
+            CopyOrZero(c0, C0.AsSpan(0, bh));
+        }
+
+        // gates = x·W_ihᵀ + (biases that do not depend on h), for all steps at once.
+        var gates = Gates.AsSpan(0, rows * GateRows);
+        if (BiasIh is not null)
+        {
+            FoldInputBias(_foldedBias);
+            Elementwise.BroadcastRows(_foldedBias.AsSpan(0, GateRows), gates, rows);
+        }
+
+        Gemm.Multiply(x, InputSize, false, WeightIh.Value.Span, InputSize, true, rows, GateRows, InputSize, gates, GateRows, accumulate: BiasIh is not null);
+
+        _hhTransposed.Pack(WeightHh.Value.Span, HiddenSize, true, HiddenSize, GateRows);
+        for (int s = 0; s < steps; s++)
+        {
+            int t = reverse ? steps - 1 - s : s;
+            StepForward(t, s == 0 ? -1 : (reverse ? t + 1 : t - 1));
+        }
+    }
+
+    /// <summary>
+    /// Backpropagation through time over the sequence of the last <see cref="Forward"/>. dOut is the gradient of
+    /// the hidden sequence (same layout as it); dhN and dcN (B, H) the gradients of the final states, or empty.
+    /// Adds into the parameter gradients; writes (or, with <paramref name="accumulateDx"/>, adds) dx (T, B, I); writes
+    /// dh0 and dc0 (B, H).
+    /// </summary>
+    public void Backward(
+        float[] dOut, int dOutOffset, int dOutStride, ReadOnlySpan<float> dhN, ReadOnlySpan<float> dcN,
+        Span<float> dx, bool accumulateDx, Span<float> dh0, Span<float> dc0)
+    {
+        int steps = Steps, batch = Batch, rows = steps * batch, bh = batch * HiddenSize;
+        CopyOrZero(dhN, DhNext.AsSpan(0, bh));
+        if (HasCellState)
+        {
+            CopyOrZero(dcN, DcNext.AsSpan(0, bh));
+        }
+
+        _hh.Pack(WeightHh.Value.Span, HiddenSize, false, GateRows, HiddenSize);
+        for (int s = steps - 1; s >= 0; s--)
+        {
+            int t = Reverse ? steps - 1 - s : s;
+            StepBackward(t, s == 0 ? -1 : (Reverse ? t + 1 : t - 1), dOut, dOutOffset, dOutStride);
+            if (BiasIh is not null)
+            {
+                var block = t * batch * GateRows;
+                Elementwise.AddRowSums(DGates.AsSpan(block, batch * GateRows), batch, BiasIh.Grad.Span);
+                Elementwise.AddRowSums(HiddenSideGradients.AsSpan(block, batch * GateRows), batch, BiasHh!.Grad.Span);
+            }
+        }
+
+        var dGates = DGates.AsSpan(0, rows * GateRows);
+        var dHidden = HiddenSideGradients.AsSpan(0, rows * GateRows);
+
+        // dW_ih += Σ_t dGates_tᵀ·x_t, dx = dGates·W_ih.
+        Gemm.Multiply(dGates, GateRows, true, X, InputSize, false, GateRows, InputSize, rows, WeightIh.Grad.Span, InputSize, accumulate: true);
+        Gemm.Multiply(dGates, GateRows, false, WeightIh.Value.Span, InputSize, false, rows, InputSize, GateRows, dx, InputSize, accumulateDx);
+
+        // dW_hh += Σ_t dHidden_tᵀ·h_{t-1}: the steps whose h_{t-1} is in the sequence buffer form one block
+        // (contiguous rows), the first processed step reads h0.
+        int firstStep = Reverse ? steps - 1 : 0;
+        if (steps > 1)
+        {
+            int dStart = (Reverse ? 0 : 1) * batch * GateRows;
+            int hStart = HOffset + (Reverse ? 1 : 0) * batch * HStride;
+            Gemm.Multiply(dHidden[dStart..], GateRows, true, HSeq.AsSpan(hStart), HStride, false, GateRows, HiddenSize, (steps - 1) * batch, WeightHh.Grad.Span, HiddenSize, accumulate: true);
+        }
+
+        Gemm.Multiply(dHidden[(firstStep * batch * GateRows)..], GateRows, true, H0, HiddenSize, false, GateRows, HiddenSize, batch, WeightHh.Grad.Span, HiddenSize, accumulate: true);
+
+        DhNext.AsSpan(0, bh).CopyTo(dh0);
+        if (HasCellState)
+        {
+            DcNext.AsSpan(0, bh).CopyTo(dc0);
+        }
+    }
+
+    /// <summary>The final cell state of the last forward (B, H); only for cells with <see cref="HasCellState"/>.</summary>
+    public virtual ReadOnlySpan<float> FinalCell => throw new InvalidOperationException($"{GetType().Name} has no cell state.");
+
+    /// <summary>The B rows of the hidden state at step t, or of h0 when t is -1: a span starting at row 0, and the row stride.</summary>
+    protected ReadOnlySpan<float> HiddenAt(int t, out int stride)
+    {
+        stride = t < 0 ? HiddenSize : HStride;
+        return t < 0 ? H0 : HSeq.AsSpan(HOffset + t * Batch * HStride);
+    }
+
+    /// <summary>
+    /// The gradients of the hidden-side pre-activations, (T, B, G): the same as <see cref="DGates"/> except for the
+    /// GRU, whose new gate multiplies its hidden-side part by r.
+    /// </summary>
+    protected virtual float[] HiddenSideGradients => DGates;
+
+    /// <summary>Writes the bias that can join the input projection: b_ih + b_hh (GRU: b_ih + [b_hr, b_hz, 0]).</summary>
+    protected virtual void FoldInputBias(Span<float> destination)
+    {
+        System.Numerics.Tensors.TensorPrimitives.Add(BiasIh!.Value.Span, BiasHh!.Value.Span, destination[..GateRows]);
+    }
+
+    /// <summary>
+    /// One forward step at time t from the state at tPrev (-1: the initial state). Gates[t] holds x_t·W_ihᵀ plus the
+    /// folded bias on entry.
+    /// </summary>
+    protected abstract void StepForward(int t, int tPrev);
+
+    /// <summary>
+    /// One backward step: reads the output gradient at t and <see cref="DhNext"/>/<see cref="DcNext"/> (the
+    /// gradients reaching h_t and c_t from later steps), writes DGates[t] and leaves in DhNext/DcNext the gradients
+    /// reaching h_{tPrev} and c_{tPrev}.
+    /// </summary>
+    protected abstract void StepBackward(int t, int tPrev, float[] dOut, int dOutOffset, int dOutStride);
+
+    /// <summary>Grows the per-sequence caches of a subclass to (T, B).</summary>
+    protected virtual void EnsureCapacity(int steps, int batch)
+    {
+        int rows = steps * batch, bh = batch * HiddenSize;
+        Gates = Grow(Gates, rows * GateRows);
+        DGates = Grow(DGates, rows * GateRows);
+        H0 = Grow(H0, bh);
+        DhNext = Grow(DhNext, bh);
+        if (HasCellState)
+        {
+            C0 = Grow(C0, bh);
+            DcNext = Grow(DcNext, bh);
+        }
+
+        _foldedBias = Grow(_foldedBias, GateRows);
+    }
+
+    protected static float[] Grow(float[] buffer, int length) => buffer.Length >= length ? buffer : new float[length];
+
+    private static void CopyOrZero(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        if (source.IsEmpty)
+        {
+            destination.Clear();
+        }
+        else
+        {
+            source.CopyTo(destination);
+        }
+    }
+}
