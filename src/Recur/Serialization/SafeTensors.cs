@@ -53,7 +53,7 @@ public static class SafeTensors
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
-        return ReadSeekable(stream, path);
+        return ReadStream(stream, path);
     }
 
     /// <summary>Reads safetensors data from the current position of <paramref name="stream"/> to its end.</summary>
@@ -61,24 +61,31 @@ public static class SafeTensors
     public static SafeTensorsFile Read(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        return ReadStream(stream, source: null);
+    }
+
+    /// <summary>Reads safetensors data held entirely in <paramref name="bytes"/>.</summary>
+    /// <exception cref="SafeTensorsFormatException">The data is malformed.</exception>
+    public static SafeTensorsFile Read(ReadOnlySpan<byte> bytes) => ReadBytes(bytes, source: null);
+
+    private static SafeTensorsFile ReadStream(Stream stream, string? source)
+    {
         if (stream.CanSeek)
         {
-            return ReadSeekable(stream, source: null);
+            return ReadSeekable(stream, source);
         }
 
         // Without a known length, a forged header could make us allocate tensors larger than the data; buffering
         // first bounds every allocation by the bytes actually present.
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
-        return Read(copy.GetBuffer().AsSpan(0, (int)copy.Length));
+        return ReadBytes(copy.GetBuffer().AsSpan(0, (int)copy.Length), source);
     }
 
-    /// <summary>Reads safetensors data held entirely in <paramref name="bytes"/>.</summary>
-    /// <exception cref="SafeTensorsFormatException">The data is malformed.</exception>
-    public static SafeTensorsFile Read(ReadOnlySpan<byte> bytes)
+    private static SafeTensorsFile ReadBytes(ReadOnlySpan<byte> bytes, string? source)
     {
-        int headerLength = CheckHeaderLength(bytes, bytes.Length, source: null);
-        var header = ParseHeader(bytes.Slice(PrefixLength, headerLength).ToArray(), bytes.Length - PrefixLength - headerLength, source: null);
+        int headerLength = CheckHeaderLength(bytes, bytes.Length, source);
+        var header = ParseHeader(bytes.Slice(PrefixLength, headerLength).ToArray(), bytes.Length - PrefixLength - headerLength, source);
         var buffer = bytes[(PrefixLength + headerLength)..];
         var tensors = new OrderedDictionary<string, Tensor>(header.Entries.Count, StringComparer.Ordinal);
         foreach (var e in header.Entries)
@@ -565,6 +572,12 @@ public static class SafeTensors
 
         // Pad with spaces so the buffer starts 8-byte aligned, as the reference writer does.
         int padded = (header.WrittenCount + 7) / 8 * 8;
+        if (padded > MaxHeaderLength)
+        {
+            throw new ArgumentException(
+                $"The header would be {padded} bytes, more than readers accept ({MaxHeaderLength}); store less metadata.", nameof(metadata));
+        }
+
         var bytes = new byte[padded];
         header.WrittenSpan.CopyTo(bytes);
         bytes.AsSpan(header.WrittenCount).Fill((byte)' ');

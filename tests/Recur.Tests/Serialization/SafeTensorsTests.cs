@@ -166,6 +166,24 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
+    public void Header_larger_than_readers_accept_is_refused_on_write()
+    {
+        var metadata = new Dictionary<string, string> { ["blob"] = new string('x', SafeTensors.MaxHeaderLength) };
+
+        var e = Assert.Throws<ArgumentException>(() => ToBytes(new Dictionary<string, Tensor>(), metadata));
+        Assert.Contains("100000000", e.Message);
+    }
+
+    [Fact]
+    public void Null_metadata_value_is_rejected_on_write()
+    {
+        var metadata = new Dictionary<string, string> { ["k"] = null! };
+
+        var e = Assert.Throws<ArgumentException>(() => ToBytes(new Dictionary<string, Tensor>(), metadata));
+        Assert.Contains("'k'", e.Message);
+    }
+
+    [Fact]
     public void Failed_write_over_an_existing_file_keeps_it_and_leaves_no_temp_file()
     {
         string path = _dir.File("model.safetensors");
