@@ -103,7 +103,9 @@ public static class SafeTensors
     /// the data goes to a temporary file in the same directory, is flushed to disk, and then replaces the file.
     /// On failure the temporary file is deleted and an existing file is left as it was.
     /// </summary>
-    /// <exception cref="ArgumentException">A tensor is null, or a name is <c>__metadata__</c>, or a metadata value is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// A tensor or metadata value is null, a tensor is named <c>__metadata__</c>, or the header would exceed <see cref="MaxHeaderLength"/>.
+    /// </exception>
     public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -112,7 +114,9 @@ public static class SafeTensors
     }
 
     /// <summary>Writes <paramref name="tensors"/> as F32 and <paramref name="metadata"/> to <paramref name="stream"/>.</summary>
-    /// <exception cref="ArgumentException">A tensor is null, or a name is <c>__metadata__</c>, or a metadata value is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// A tensor or metadata value is null, a tensor is named <c>__metadata__</c>, or the header would exceed <see cref="MaxHeaderLength"/>.
+    /// </exception>
     public static void Write(Stream stream, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
