@@ -21,8 +21,13 @@ public sealed class Rnn(
     int inputSize, int hiddenSize, int numLayers = 1, RnnNonlinearity nonlinearity = RnnNonlinearity.Tanh,
     bool bias = true, bool batchFirst = false, float dropout = 0f, bool bidirectional = false, ulong seed = 0)
     : RecurrentLayer(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, seed,
-        (inSize, suffix) => new RnnCell(inSize, hiddenSize, bias, nonlinearity == RnnNonlinearity.Relu, suffix))
+        (inSize, suffix) => new RnnCell(inSize, hiddenSize, bias, CheckNonlinearity(nonlinearity) == RnnNonlinearity.Relu, suffix))
 {
     /// <summary>tanh or ReLU.</summary>
     public RnnNonlinearity Nonlinearity { get; } = nonlinearity;
+
+    private static RnnNonlinearity CheckNonlinearity(RnnNonlinearity nonlinearity) =>
+        Enum.IsDefined(nonlinearity)
+            ? nonlinearity
+            : throw new ArgumentOutOfRangeException(nameof(nonlinearity), nonlinearity, "nonlinearity: expected Tanh or Relu.");
 }
