@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Recur.Kernels;
 using Recur.Modules;
 
@@ -24,12 +25,14 @@ internal abstract class RecurrentCell
     private readonly PackedMatrix _hhTransposed = new(); // op(B) = W_hhᵀ (H, G) for the forward steps
     private readonly PackedMatrix _hh = new();           // op(B) = W_hh (G, H) for the backward steps
     private float[] _foldedBias = [];
+    private readonly float[] _biasGradients; // (2, G): this backward's b_ih and b_hh gradients, summed over steps
 
     protected RecurrentCell(int inputSize, int hiddenSize, int gateBlocks, bool bias, string suffix)
     {
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         GateRows = gateBlocks * hiddenSize;
+        _biasGradients = new float[2 * GateRows];
         WeightIh = new Parameter("weight_ih" + suffix, GateRows, inputSize);
         WeightHh = new Parameter("weight_hh" + suffix, GateRows, hiddenSize);
         if (bias)
@@ -160,6 +163,12 @@ internal abstract class RecurrentCell
             CopyOrZero(dcN, DcNext.AsSpan(0, bh));
         }
 
+        // For LSTM and RNN the hidden-side pre-activation gradients are the input-side ones: b_hh's gradient is b_ih's.
+        bool separateHiddenSide = !ReferenceEquals(HiddenSideGradients, DGates);
+        var dBiasIh = _biasGradients.AsSpan(0, GateRows);
+        var dBiasHh = _biasGradients.AsSpan(GateRows, GateRows);
+        _biasGradients.AsSpan().Clear();
+
         _hh.Pack(WeightHh.Value.Span, HiddenSize, false, GateRows, HiddenSize);
         for (int s = steps - 1; s >= 0; s--)
         {
@@ -167,10 +176,20 @@ internal abstract class RecurrentCell
             StepBackward(t, s == 0 ? -1 : (Reverse ? t + 1 : t - 1), dOut, dOutOffset, dOutStride);
             if (BiasIh is not null)
             {
+                // Sum the bias gradients while this step's rows are still in cache.
                 var block = t * batch * GateRows;
-                Elementwise.AddRowSums(DGates.AsSpan(block, batch * GateRows), batch, BiasIh.Grad.Span);
-                Elementwise.AddRowSums(HiddenSideGradients.AsSpan(block, batch * GateRows), batch, BiasHh!.Grad.Span);
+                Elementwise.AddRowSums(DGates.AsSpan(block, batch * GateRows), batch, dBiasIh);
+                if (separateHiddenSide)
+                {
+                    Elementwise.AddRowSums(HiddenSideGradients.AsSpan(block, batch * GateRows), batch, dBiasHh);
+                }
             }
+        }
+
+        if (BiasIh is not null)
+        {
+            TensorPrimitives.Add(BiasIh.Grad.Span, dBiasIh, BiasIh.Grad.Span);
+            TensorPrimitives.Add(BiasHh!.Grad.Span, separateHiddenSide ? dBiasHh : dBiasIh, BiasHh.Grad.Span);
         }
 
         var dGates = DGates.AsSpan(0, rows * GateRows);
