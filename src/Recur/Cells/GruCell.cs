@@ -46,14 +46,10 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
     {
         int bg = Batch * GateRows, bh = Batch * HiddenSize;
         var hPrev = HiddenAt(tPrev, out int hPrevStride);
-        var dHh = _dHh.AsSpan(t * bg, bg);
         GateKernels.GruBackward(
             Gates.AsSpan(t * bg, bg), _hn.AsSpan(t * bh, bh), hPrev, hPrevStride,
             dOut.AsSpan(dOutOffset + t * Batch * dOutStride), dOutStride, DhNext.AsSpan(0, bh),
-            DGates.AsSpan(t * bg, bg), dHh, Batch, HiddenSize);
-
-        // dh_{t-1} = dh_t·z_t (left in DhNext by the kernel) + dHh_t·W_hh
-        Gemm.Multiply(dHh, GateRows, false, Hh, Batch, DhNext, HiddenSize, accumulate: true);
+            DGates.AsSpan(t * bg, bg), _dHh.AsSpan(t * bg, bg), Batch, HiddenSize);
     }
 
     protected override void EnsureCapacity(int steps, int batch)

@@ -38,14 +38,24 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
     protected override void StepBackward(int t, int tPrev, float[] dOut, int dOutOffset, int dOutStride)
     {
         int bg = Batch * GateRows, bh = Batch * HiddenSize;
-        var dGates = DGates.AsSpan(t * bg, bg);
         GateKernels.LstmBackward(
             Gates.AsSpan(t * bg, bg), CellAt(tPrev), _tanhC.AsSpan(t * bh, bh),
             dOut.AsSpan(dOutOffset + t * Batch * dOutStride), dOutStride, DhNext.AsSpan(0, bh), DcNext.AsSpan(0, bh),
-            dGates, Batch, HiddenSize);
+            DGates.AsSpan(t * bg, bg), Batch, HiddenSize);
+    }
 
-        // dh_{t-1} = dGates_t·W_hh
-        Gemm.Multiply(dGates, GateRows, false, Hh, Batch, DhNext, HiddenSize, accumulate: false);
+    protected override void CarryPaddedRows(int t, int tPrev)
+    {
+        base.CarryPaddedRows(t, tPrev);
+        int bh = Batch * HiddenSize;
+        var cPrev = CellAt(tPrev);
+        for (int b = 0; b < Batch; b++)
+        {
+            if (IsPadded(t, b))
+            {
+                cPrev.Slice(b * HiddenSize, HiddenSize).CopyTo(_c.AsSpan(t * bh + b * HiddenSize, HiddenSize));
+            }
+        }
     }
 
     protected override void EnsureCapacity(int steps, int batch)

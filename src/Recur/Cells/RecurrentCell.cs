@@ -25,6 +25,7 @@ internal abstract class RecurrentCell
     private readonly PackedMatrix _hhTransposed = new(); // op(B) = W_hhᵀ (H, G) for the forward steps
     private readonly PackedMatrix _hh = new();           // op(B) = W_hh (G, H) for the backward steps
     private float[] _foldedBias = [];
+    private float[] _stash = []; // (B, 2, H): padded rows of DhNext and DcNext during a backward step
     private readonly float[] _biasGradients; // (2, G): this backward's b_ih and b_hh gradients, summed over steps
 
     protected RecurrentCell(int inputSize, int hiddenSize, int gateBlocks, bool bias, string suffix)
@@ -77,6 +78,9 @@ internal abstract class RecurrentCell
 
     protected float[] X { get; private set; } = [];
 
+    /// <summary>(B) valid lengths of the last Forward, or null when all sequences have T steps.</summary>
+    protected int[]? Lengths { get; private set; }
+
     protected float[] HSeq { get; private set; } = [];
 
     protected int HOffset { get; private set; }
@@ -107,15 +111,22 @@ internal abstract class RecurrentCell
     /// Runs the whole sequence. x (T, B, I) must stay unchanged until <see cref="Backward"/>; h0 and c0 are (B, H)
     /// or empty for zeros. Writes h_t into the hidden sequence buffer.
     /// </summary>
+    /// <remarks>
+    /// <c>lengths</c> is null when every sequence has T steps; else (B) valid lengths in 1..T, kept until Backward.
+    /// Past its length a row's state is carried unchanged (forward: h_n is the state after the last valid step;
+    /// reverse: the row starts from h0 at its last valid step), exactly as if the sequence ran alone. The carried
+    /// states stay in the hidden sequence buffer; the layer zeroes padded outputs in the copy it returns.
+    /// </remarks>
     public void Forward(
         float[] x, int steps, int batch, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0,
-        float[] hSeq, int hOffset, int hStride, bool reverse)
+        float[] hSeq, int hOffset, int hStride, bool reverse, int[]? lengths = null)
     {
         int rows = steps * batch;
         Steps = steps;
         Batch = batch;
         Reverse = reverse;
         X = x;
+        Lengths = lengths;
         HSeq = hSeq;
         HOffset = hOffset;
         HStride = hStride;
@@ -142,7 +153,12 @@ internal abstract class RecurrentCell
         for (int s = 0; s < steps; s++)
         {
             int t = reverse ? steps - 1 - s : s;
-            StepForward(t, s == 0 ? -1 : (reverse ? t + 1 : t - 1));
+            int tPrev = s == 0 ? -1 : (reverse ? t + 1 : t - 1);
+            StepForward(t, tPrev);
+            if (lengths is not null)
+            {
+                CarryPaddedRows(t, tPrev);
+            }
         }
     }
 
@@ -173,11 +189,34 @@ internal abstract class RecurrentCell
         for (int s = steps - 1; s >= 0; s--)
         {
             int t = Reverse ? steps - 1 - s : s;
-            StepBackward(t, s == 0 ? -1 : (Reverse ? t + 1 : t - 1), dOut, dOutOffset, dOutStride);
+            int tPrev = s == 0 ? -1 : (Reverse ? t + 1 : t - 1);
+            int block = t * batch * GateRows;
+            if (Lengths is not null)
+            {
+                StashPaddedRows(t, toStash: true);
+            }
+
+            StepBackward(t, tPrev, dOut, dOutOffset, dOutStride);
+            if (Lengths is not null)
+            {
+                // A padded row has no gate gradient: its state passes through unchanged.
+                ZeroPaddedRows(t, DGates.AsSpan(block, batch * GateRows), GateRows);
+                if (separateHiddenSide)
+                {
+                    ZeroPaddedRows(t, HiddenSideGradients.AsSpan(block, batch * GateRows), GateRows);
+                }
+            }
+
+            // dh_{t-1} (+)= dHidden_t·W_hh (the GRU's kernel has left its direct path dh_t·z_t in DhNext).
+            Gemm.Multiply(HiddenSideGradients.AsSpan(block, batch * GateRows), GateRows, false, _hh, batch, DhNext, HiddenSize, accumulate: separateHiddenSide);
+            if (Lengths is not null)
+            {
+                StashPaddedRows(t, toStash: false);
+            }
+
             if (BiasIh is not null)
             {
                 // Sum the bias gradients while this step's rows are still in cache.
-                var block = t * batch * GateRows;
                 Elementwise.AddRowSums(DGates.AsSpan(block, batch * GateRows), batch, dBiasIh);
                 if (separateHiddenSide)
                 {
@@ -247,11 +286,63 @@ internal abstract class RecurrentCell
     protected abstract void StepForward(int t, int tPrev);
 
     /// <summary>
-    /// One backward step: reads the output gradient at t and <see cref="DhNext"/>/<see cref="DcNext"/> (the
-    /// gradients reaching h_t and c_t from later steps), writes DGates[t] and leaves in DhNext/DcNext the gradients
-    /// reaching h_{tPrev} and c_{tPrev}.
+    /// The elementwise half of a backward step: reads the output gradient at t and <see cref="DhNext"/>/
+    /// <see cref="DcNext"/> (the gradients reaching h_t and c_t from later steps) and writes DGates[t] (and the
+    /// hidden-side gradients). Leaves in DcNext the gradient reaching c_{tPrev}; for the GRU, leaves in DhNext the
+    /// direct part dh_t·z_t of the gradient reaching h_{tPrev}. The caller then adds the recurrent part through W_hh.
     /// </summary>
     protected abstract void StepBackward(int t, int tPrev, float[] dOut, int dOutOffset, int dOutStride);
+
+    /// <summary>Padded rows at step t keep the previous state: h_t = h_{tPrev} (and c_t = c_{tPrev}).</summary>
+    protected virtual void CarryPaddedRows(int t, int tPrev)
+    {
+        var hPrev = HiddenAt(tPrev, out int prevStride);
+        for (int b = 0; b < Batch; b++)
+        {
+            if (t >= Lengths![b])
+            {
+                hPrev.Slice(b * prevStride, HiddenSize).CopyTo(HSeq.AsSpan(HOffset + (t * Batch + b) * HStride, HiddenSize));
+            }
+        }
+    }
+
+    /// <summary>Whether row b is padding at step t.</summary>
+    protected bool IsPadded(int t, int b) => Lengths is not null && t >= Lengths[b];
+
+    private void ZeroPaddedRows(int t, Span<float> rows, int width)
+    {
+        for (int b = 0; b < Batch; b++)
+        {
+            if (t >= Lengths![b])
+            {
+                rows.Slice(b * width, width).Clear();
+            }
+        }
+    }
+
+    // Saves (or restores) the padded rows of DhNext and DcNext around a backward step, so the gradient of a carried
+    // state passes through the step unchanged.
+    private void StashPaddedRows(int t, bool toStash)
+    {
+        int h = HiddenSize;
+        for (int b = 0; b < Batch; b++)
+        {
+            if (t < Lengths![b])
+            {
+                continue;
+            }
+
+            var dh = DhNext.AsSpan(b * h, h);
+            var saved = _stash.AsSpan(2 * b * h, h);
+            (toStash ? dh : saved).CopyTo(toStash ? saved : dh);
+            if (HasCellState)
+            {
+                var dc = DcNext.AsSpan(b * h, h);
+                var savedC = _stash.AsSpan((2 * b + 1) * h, h);
+                (toStash ? dc : savedC).CopyTo(toStash ? savedC : dc);
+            }
+        }
+    }
 
     /// <summary>Grows the per-sequence caches of a subclass to (T, B).</summary>
     protected virtual void EnsureCapacity(int steps, int batch)
@@ -268,6 +359,7 @@ internal abstract class RecurrentCell
         }
 
         _foldedBias = Grow(_foldedBias, GateRows);
+        _stash = Grow(_stash, 2 * bh);
     }
 
     protected static float[] Grow(float[] buffer, int length) => buffer.Length >= length ? buffer : new float[length];

@@ -23,12 +23,8 @@ internal sealed class RnnCell(int inputSize, int hiddenSize, bool bias, bool rel
     protected override void StepBackward(int t, int tPrev, float[] dOut, int dOutOffset, int dOutStride)
     {
         int bg = Batch * GateRows, bh = Batch * HiddenSize;
-        var dPre = DGates.AsSpan(t * bg, bg);
         GateKernels.RnnBackward(
             HSeq.AsSpan(HOffset + t * Batch * HStride), HStride, Relu,
-            dOut.AsSpan(dOutOffset + t * Batch * dOutStride), dOutStride, DhNext.AsSpan(0, bh), dPre, Batch, HiddenSize);
-
-        // dh_{t-1} = dPre_t·W_hh
-        Gemm.Multiply(dPre, GateRows, false, Hh, Batch, DhNext, HiddenSize, accumulate: false);
+            dOut.AsSpan(dOutOffset + t * Batch * dOutStride), dOutStride, DhNext.AsSpan(0, bh), DGates.AsSpan(t * bg, bg), Batch, HiddenSize);
     }
 }

@@ -35,6 +35,8 @@ public abstract class RecurrentLayer : Module
     private readonly float[][] _inputGrads;   // [l]: (T, B, in_l) ∂L/∂(input of layer l)
     private float[] _input = [];              // (T, B, I) time-major copy of the input
     private float[] _batchFirst = [];         // (B, T, D·H) output, batch-first
+    private float[] _maskedOutput = [];       // (T, B, D·H) output with padded steps zeroed
+    private int[] _lengths = [];              // (B) valid lengths of the last Forward
     private float[] _outputGradTimeMajor = [];// (T, B, D·H)
     private float[] _inputGradBatchFirst = [];// (B, T, I)
     private float[] _hn = [], _cn = [], _dh0 = [], _dc0 = []; // (L·D, B, H)
@@ -136,11 +138,18 @@ public abstract class RecurrentLayer : Module
     /// </summary>
     /// <param name="input">(T, B, I), or (B, T, I) when batch-first; T and B at least 1; finite values.</param>
     /// <param name="initialState">h_0 (and c_0 for the LSTM), (L·D, B, H); null for zeros.</param>
+    /// <param name="lengths">
+    /// For a padded batch of variable-length sequences, the (B) valid lengths in 1..T (empty: all are T). Each
+    /// sequence then gives exactly the outputs, final state and gradients it gives alone (like PyTorch's packed
+    /// sequences): steps past its length are skipped, its output there is zero, and h_n is its state after its last
+    /// valid step.
+    /// </param>
     /// <returns>The output sequence and final states; views valid until the next Forward.</returns>
-    public RecurrentOutput Forward(Tensor input, RecurrentState? initialState = null)
+    public RecurrentOutput Forward(Tensor input, RecurrentState? initialState = null, ReadOnlySpan<int> lengths = default)
     {
         var (steps, batch) = CheckInput(input);
         CheckState(initialState, batch, nameof(initialState));
+        int[]? validLengths = CheckLengths(lengths, steps, batch);
 
         int directions = Directions, h = HiddenSize, dh = directions * h, rows = steps * batch;
         _steps = steps;
@@ -185,7 +194,7 @@ public abstract class RecurrentLayer : Module
                     x, steps, batch,
                     initialState is null ? default : initialState.Hidden.Span.Slice(stateSlice.Item1, stateSlice.Item2),
                     initialState?.Cell is null ? default : initialState.Cell.Span.Slice(stateSlice.Item1, stateSlice.Item2),
-                    _outputs[l], d * h, dh, reverse: d == 1);
+                    _outputs[l], d * h, dh, reverse: d == 1, validLengths);
 
                 // h_n: the state after the direction's last step (t = T-1 forward, t = 0 backward).
                 int lastT = d == 1 ? 0 : steps - 1;
@@ -202,6 +211,22 @@ public abstract class RecurrentLayer : Module
         }
 
         float[] top = _outputs[NumLayers - 1];
+        if (validLengths is not null)
+        {
+            // The hidden sequence holds carried states at padded steps; the output shows zeros there.
+            _maskedOutput = Grow(_maskedOutput, rows * dh);
+            top.AsSpan(0, rows * dh).CopyTo(_maskedOutput);
+            for (int b = 0; b < batch; b++)
+            {
+                for (int t = validLengths[b]; t < steps; t++)
+                {
+                    _maskedOutput.AsSpan((t * batch + b) * dh, dh).Clear();
+                }
+            }
+
+            top = _maskedOutput;
+        }
+
         if (BatchFirst)
         {
             _batchFirst = Grow(_batchFirst, rows * dh);
@@ -330,6 +355,44 @@ public abstract class RecurrentLayer : Module
 
         Check.Finite(input, nameof(input));
         return (steps, batch);
+    }
+
+    /// <summary>Validates and copies the lengths; null when there are none or all equal T (the fast path).</summary>
+    private int[]? CheckLengths(ReadOnlySpan<int> lengths, int steps, int batch)
+    {
+        if (lengths.IsEmpty)
+        {
+            return null;
+        }
+
+        if (lengths.Length != batch)
+        {
+            throw new ArgumentException($"lengths: expected one length per sequence (B = {batch}), got {lengths.Length}.", nameof(lengths));
+        }
+
+        bool allFull = true;
+        for (int b = 0; b < batch; b++)
+        {
+            if (lengths[b] < 1 || lengths[b] > steps)
+            {
+                throw new ArgumentOutOfRangeException(nameof(lengths), lengths[b], $"lengths[{b}]: expected a length in 1..{steps} (T), got {lengths[b]}.");
+            }
+
+            allFull &= lengths[b] == steps;
+        }
+
+        if (allFull)
+        {
+            return null;
+        }
+
+        if (_lengths.Length != batch)
+        {
+            _lengths = new int[batch];
+        }
+
+        lengths.CopyTo(_lengths);
+        return _lengths;
     }
 
     private void CheckState(RecurrentState? state, int batch, string name)
