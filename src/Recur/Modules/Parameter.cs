@@ -17,6 +17,14 @@ public sealed class Parameter
         Grad = new Tensor(shape);
     }
 
+    /// <summary>Another name for the same value and gradient, e.g. "lstm.weight_ih_l0" inside a model.</summary>
+    internal Parameter(string name, Parameter of)
+    {
+        Name = name;
+        Value = of.Value;
+        Grad = of.Grad;
+    }
+
     /// <summary>The state_dict name (PyTorch naming).</summary>
     public string Name { get; }
 
