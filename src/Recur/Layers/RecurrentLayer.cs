@@ -1,5 +1,6 @@
 using Recur.Cells;
 using Recur.Kernels;
+using Recur.Models;
 using Recur.Modules;
 using Recur.Tensors;
 
@@ -8,7 +9,7 @@ namespace Recur.Layers;
 /// <summary>
 /// A multi-layer, optionally bidirectional recurrent network with PyTorch's semantics (<c>torch.nn.RNN</c>,
 /// <c>LSTM</c>, <c>GRU</c>): same constructor arguments, parameter names and shapes, gate order, initialisation and
-/// results. <see cref="Backward"/> is exact backpropagation through time.
+/// results. <see cref="Backward(Tensor, RecurrentState?)"/> is exact backpropagation through time.
 /// </summary>
 /// <remarks>
 /// <para>Shapes (B batch, T steps, I input features, H hidden units, L layers, D = 2 if bidirectional else 1):</para>
@@ -20,7 +21,7 @@ namespace Recur.Layers;
 /// <para>Layer l &gt; 0 takes layer l-1's output, with dropout between layers in training mode. Outputs and
 /// gradients are views of buffers the layer owns and reuses, so a steady-state training step allocates nothing.</para>
 /// </remarks>
-public abstract class RecurrentLayer : Module
+public abstract partial class RecurrentLayer : Layer
 {
     private readonly RecurrentCell[] _cells; // [l·D + d]
     private readonly Parameter[] _parameters;
@@ -45,6 +46,7 @@ public abstract class RecurrentLayer : Module
 
     private int _steps, _batch;   // of the last Forward; 0 before the first
     private bool _dropoutApplied; // whether the last Forward used dropout masks
+    private bool _batchFirstCall; // whether the last Forward's input and output were batch-first
 
     private protected RecurrentLayer(
         int inputSize, int hiddenSize, int numLayers, bool bias, bool batchFirst, float dropout, bool bidirectional,
@@ -134,7 +136,7 @@ public abstract class RecurrentLayer : Module
     }
 
     /// <summary>
-    /// Runs the network over a batch of sequences and keeps what <see cref="Backward"/> needs.
+    /// Runs the network over a batch of sequences and keeps what <see cref="Backward(Tensor, RecurrentState?)"/> needs.
     /// </summary>
     /// <param name="input">(T, B, I), or (B, T, I) when batch-first; T and B at least 1; finite values.</param>
     /// <param name="initialState">h_0 (and c_0 for the LSTM), (L·D, B, H); null for zeros.</param>
@@ -147,17 +149,22 @@ public abstract class RecurrentLayer : Module
     /// <returns>The output sequence and final states; views valid until the next Forward.</returns>
     public RecurrentOutput Forward(Tensor input, RecurrentState? initialState = null, ReadOnlySpan<int> lengths = default)
     {
-        var (steps, batch) = CheckInput(input);
+        var (steps, batch) = CheckInput(input, BatchFirst);
         CheckState(initialState, batch, nameof(initialState));
-        int[]? validLengths = CheckLengths(lengths, steps, batch);
+        return ForwardCore(input, BatchFirst, steps, batch, initialState, CheckLengths(lengths, steps, batch));
+    }
+
+    private RecurrentOutput ForwardCore(Tensor input, bool batchFirst, int steps, int batch, RecurrentState? initialState, int[]? validLengths)
+    {
 
         int directions = Directions, h = HiddenSize, dh = directions * h, rows = steps * batch;
         _steps = steps;
         _batch = batch;
         _dropoutApplied = Training && Dropout > 0f && NumLayers > 1;
+        _batchFirstCall = batchFirst;
 
         _input = Grow(_input, rows * InputSize);
-        if (BatchFirst)
+        if (batchFirst)
         {
             Elementwise.SwapLeadingAxes(input.Span, batch, steps, InputSize, _input);
         }
@@ -227,7 +234,7 @@ public abstract class RecurrentLayer : Module
             top = _maskedOutput;
         }
 
-        if (BatchFirst)
+        if (batchFirst)
         {
             _batchFirst = Grow(_batchFirst, rows * dh);
             Elementwise.SwapLeadingAxes(top, steps, batch, dh, _batchFirst);
@@ -251,7 +258,7 @@ public abstract class RecurrentLayer : Module
     }
 
     /// <summary>
-    /// Backpropagation through time for the last <see cref="Forward"/>: adds ∂L/∂θ into every parameter's
+    /// Backpropagation through time for the last <see cref="Forward(Tensor, RecurrentState?, ReadOnlySpan{int})"/>: adds ∂L/∂θ into every parameter's
     /// gradient (call <see cref="Module.ZeroGrad"/> between steps) and returns ∂L/∂input and ∂L/∂(initial state).
     /// </summary>
     /// <param name="outputGradient">∂L/∂output, the shape of the last output.</param>
@@ -263,15 +270,22 @@ public abstract class RecurrentLayer : Module
             throw new InvalidOperationException("Backward needs a Forward first: there is no sequence to backpropagate through.");
         }
 
-        int steps = _steps, batch = _batch, directions = Directions, h = HiddenSize, dh = directions * h, rows = steps * batch;
+        int steps = _steps, batch = _batch, dh = Directions * HiddenSize;
+        bool batchFirst = _batchFirstCall;
         Check.Shape(outputGradient, nameof(outputGradient), "(the shape of the last output)",
-            BatchFirst ? batch : steps, BatchFirst ? steps : batch, dh);
+            batchFirst ? batch : steps, batchFirst ? steps : batch, dh);
         Check.Finite(outputGradient, nameof(outputGradient));
         CheckState(finalStateGradient, batch, nameof(finalStateGradient));
+        return BackwardCore(outputGradient, finalStateGradient);
+    }
 
+    private RecurrentGradients BackwardCore(Tensor outputGradient, RecurrentState? finalStateGradient)
+    {
+        int steps = _steps, batch = _batch, directions = Directions, h = HiddenSize, dh = directions * h, rows = steps * batch;
+        bool batchFirst = _batchFirstCall;
         float[] dOut;
         int dOutOffset;
-        if (BatchFirst)
+        if (batchFirst)
         {
             _outputGradTimeMajor = Grow(_outputGradTimeMajor, rows * dh);
             Elementwise.SwapLeadingAxes(outputGradient.Span, batch, steps, dh, _outputGradTimeMajor);
@@ -315,7 +329,7 @@ public abstract class RecurrentLayer : Module
             (dOut, dOutOffset) = (_inputGrads[l], 0);
         }
 
-        if (BatchFirst)
+        if (batchFirst)
         {
             _inputGradBatchFirst = Grow(_inputGradBatchFirst, rows * InputSize);
             Elementwise.SwapLeadingAxes(_inputGrads[0], steps, batch, InputSize, _inputGradBatchFirst);
@@ -342,11 +356,11 @@ public abstract class RecurrentLayer : Module
     public override string ToString() =>
         $"{GetType().Name}({InputSize}, {HiddenSize}, num_layers={NumLayers}, bias={Bias}, batch_first={BatchFirst}, dropout={Dropout}, bidirectional={Bidirectional})";
 
-    private (int Steps, int Batch) CheckInput(Tensor input)
+    private (int Steps, int Batch) CheckInput(Tensor input, bool batchFirst)
     {
-        string layout = BatchFirst ? "(B, T, I)" : "(T, B, I)";
+        string layout = batchFirst ? "(B, T, I)" : "(T, B, I)";
         Check.Rank(input, 3, nameof(input), layout);
-        int steps = input.Dim(BatchFirst ? 1 : 0), batch = input.Dim(BatchFirst ? 0 : 1);
+        int steps = input.Dim(batchFirst ? 1 : 0), batch = input.Dim(batchFirst ? 0 : 1);
         if (input.Dim(2) != InputSize || steps < 1 || batch < 1)
         {
             throw new ArgumentException(

@@ -11,7 +11,7 @@ namespace Recur.Layers;
 public sealed record RecurrentState(Tensor Hidden, Tensor? Cell = null);
 
 /// <summary>
-/// What <see cref="RecurrentLayer.Forward"/> returns. The tensors are views of the layer's own buffers, valid until
+/// What <see cref="RecurrentLayer.Forward(Tensor, RecurrentState?, ReadOnlySpan{int})"/> returns. The tensors are views of the layer's own buffers, valid until
 /// its next Forward: <see cref="Tensor.Clone"/> what must outlive that.
 /// </summary>
 public sealed class RecurrentOutput
@@ -28,7 +28,7 @@ public sealed class RecurrentOutput
 }
 
 /// <summary>
-/// What <see cref="RecurrentLayer.Backward"/> returns: the gradients with respect to the inputs of the last
+/// What <see cref="RecurrentLayer.Backward(Tensor, RecurrentState?)"/> returns: the gradients with respect to the inputs of the last
 /// Forward. Views of the layer's own buffers, valid until its next Backward.
 /// </summary>
 public sealed class RecurrentGradients

@@ -26,6 +26,9 @@ public sealed class Rnn(
     /// <summary>tanh or ReLU.</summary>
     public RnnNonlinearity Nonlinearity { get; } = nonlinearity;
 
+    private protected override void AddConfig(System.Text.Json.Nodes.JsonObject config) =>
+        config["nonlinearity"] = Nonlinearity == RnnNonlinearity.Relu ? "relu" : "tanh";
+
     private static RnnNonlinearity CheckNonlinearity(RnnNonlinearity nonlinearity) =>
         Enum.IsDefined(nonlinearity)
             ? nonlinearity

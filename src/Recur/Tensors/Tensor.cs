@@ -105,6 +105,21 @@ public sealed class Tensor
         return slot;
     }
 
+    /// <summary>
+    /// <paramref name="slot"/> if it already has shape (d0, d1) or (d0, d1, d2) (d2 = 0: rank 2), else a new
+    /// zero-filled tensor of that shape stored in the slot: reusable scratch without per-call allocation.
+    /// </summary>
+    internal static Tensor Reuse(ref Tensor? slot, int d0, int d1, int d2 = 0)
+    {
+        bool rank3 = d2 > 0;
+        if (slot is null || slot.Rank != (rank3 ? 3 : 2) || slot._shape[0] != d0 || slot._shape[1] != d1 || (rank3 && slot._shape[2] != d2))
+        {
+            slot = rank3 ? new Tensor(d0, d1, d2) : new Tensor(d0, d1);
+        }
+
+        return slot;
+    }
+
     /// <summary>A zero-filled tensor.</summary>
     public static Tensor Zeros(params int[] shape) => new(shape);
 
