@@ -120,6 +120,12 @@ public sealed class Tensor
         return slot;
     }
 
+    /// <summary>
+    /// A view of <paramref name="buffer"/> at <paramref name="offset"/> with the given shape, for layers that hand out
+    /// the first part of a buffer they grow and reuse.
+    /// </summary>
+    internal static Tensor View(float[] buffer, int offset, params int[] shape) => new(buffer, offset, shape);
+
     /// <summary>A zero-filled tensor.</summary>
     public static Tensor Zeros(params int[] shape) => new(shape);
 
