@@ -1,4 +1,6 @@
 using Recur.Kernels;
+using System.Text.Json.Nodes;
+using Recur.Models;
 using Recur.Modules;
 using Recur.Tensors;
 
@@ -12,10 +14,10 @@ namespace Recur.Layers;
 /// <para>Parameters: <c>weight</c> (O, I) and <c>bias</c> (O), PyTorch's names and shapes, initialised as PyTorch does
 /// (kaiming-uniform with a = √5, which for both comes to U(-1/√I, 1/√I)).</para>
 /// <para>Shapes (N = the product of the leading axes): input (..., I), output (..., O). Forward keeps a copy of the
-/// input for <see cref="Backward"/>; outputs and input gradients are views of buffers the layer owns and reuses, valid
+/// input for <see cref="Backward(Tensor)"/>; outputs and input gradients are views of buffers the layer owns and reuses, valid
 /// until the next call, so a steady-state step allocates nothing.</para>
 /// </remarks>
-public sealed class Dense : Module
+public sealed class Dense : Layer
 {
     private readonly Parameter _weight; // (O, I)
     private readonly Parameter? _bias;  // (O)
@@ -71,7 +73,31 @@ public sealed class Dense : Module
         }
     }
 
-    /// <summary>y = x·Wᵀ + b on the last axis; keeps x for <see cref="Backward"/>.</summary>
+    /// <inheritdoc />
+    public override int[][] OutputShapes(IReadOnlyList<int[]> inputShapes)
+    {
+        var x = inputShapes[0];
+        if (x.Length < 1 || x[^1] != InFeatures)
+        {
+            throw new ArgumentException(
+                $"{DescribeForErrors()}: expected input shape (..., {InFeatures}) per sample, got {Tensor.FormatShape(x)}.");
+        }
+
+        return [[.. x[..^1], OutFeatures]];
+    }
+
+    /// <inheritdoc />
+    public override void Forward(ReadOnlySpan<LayerValue> inputs, Span<LayerValue> outputs) =>
+        outputs[0] = new LayerValue(Forward(inputs[0].Data), inputs[0].Lengths); // per time step: lengths pass through
+
+    /// <inheritdoc />
+    public override void Backward(ReadOnlySpan<Tensor?> outputGradients, Span<Tensor?> inputGradients) =>
+        inputGradients[0] = Backward(outputGradients[0]!);
+
+    /// <inheritdoc />
+    public override JsonObject GetConfig() => new() { ["in_features"] = InFeatures, ["out_features"] = OutFeatures, ["bias"] = _bias is not null };
+
+    /// <summary>y = x·Wᵀ + b on the last axis; keeps x for <see cref="Backward(Tensor)"/>.</summary>
     /// <param name="input">(..., I), rank at least 1, finite values.</param>
     /// <returns>(..., O): a view valid until the next Forward.</returns>
     public Tensor Forward(Tensor input)
@@ -108,7 +134,7 @@ public sealed class Dense : Module
     }
 
     /// <summary>
-    /// Backpropagates the last <see cref="Forward"/>: adds ∂L/∂W and ∂L/∂b into the gradients (call
+    /// Backpropagates the last <see cref="Forward(Tensor)"/>: adds ∂L/∂W and ∂L/∂b into the gradients (call
     /// <see cref="Module.ZeroGrad"/> between steps) and returns ∂L/∂x.
     /// </summary>
     /// <param name="outputGradient">∂L/∂y, the shape of the last output (..., O); finite values.</param>
