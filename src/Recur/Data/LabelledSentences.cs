@@ -1,4 +1,5 @@
 using System.Globalization;
+using Recur.Tensors;
 
 namespace Recur.Data;
 
@@ -39,6 +40,9 @@ public sealed class LabelledSentences
 
     /// <summary>One more than the largest label (0 when empty).</summary>
     public int ClassCount => Labels.Length == 0 ? 0 : Labels.Max() + 1;
+
+    /// <summary>The labels as a (N) float tensor, e.g. the targets of a <see cref="SequenceBatcher"/>.</summary>
+    public Tensor LabelTensor() => Tensor.FromValues(Labels.Select(l => (float)l).ToArray(), Labels.Length);
 
     /// <summary>The sentences at <paramref name="indices"/> (e.g. one part of a <see cref="Splits"/> result).</summary>
     public LabelledSentences Subset(ReadOnlySpan<int> indices) =>
