@@ -11,7 +11,7 @@ namespace Recur.Models;
 /// gradients of values that feed several layers. Parameters are named "{layer}.{parameter}", as in a PyTorch
 /// module's state_dict.
 /// </summary>
-public class Model : Module
+public partial class Model : Module
 {
     private readonly Node[] _nodes;            // topological order, inputs excluded
     private readonly Input[] _inputs;

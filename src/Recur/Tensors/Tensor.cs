@@ -126,6 +126,17 @@ public sealed class Tensor
     /// </summary>
     internal static Tensor View(float[] buffer, int offset, params int[] shape) => new(buffer, offset, shape);
 
+    /// <summary><paramref name="slot"/> if it already has <paramref name="shape"/>, else a new zero-filled tensor of it stored in the slot.</summary>
+    internal static Tensor Reuse(ref Tensor? slot, ReadOnlySpan<int> shape)
+    {
+        if (slot is null || !slot.Shape.SequenceEqual(shape))
+        {
+            slot = new Tensor(shape.ToArray());
+        }
+
+        return slot;
+    }
+
     /// <summary>A zero-filled tensor.</summary>
     public static Tensor Zeros(params int[] shape) => new(shape);
 
