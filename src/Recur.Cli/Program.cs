@@ -1,12 +1,15 @@
+using System.Runtime.InteropServices;
 using Recur.Cli;
 
-// The first Ctrl+C asks the running command to stop after its current step (the demo still saves);
-// a second one ends the process at once.
+// The first Ctrl+C (SIGINT) or SIGTERM asks the running command to stop after its current step (the demo still
+// saves); a second one ends the process at once.
 using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+void OnSignal(PosixSignalContext context)
 {
-    e.Cancel = !cancel.IsCancellationRequested;
+    context.Cancel = !cancel.IsCancellationRequested;
     cancel.Cancel();
-};
+}
 
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 return App.Run(args, Console.Out, Console.Error, cancel.Token);

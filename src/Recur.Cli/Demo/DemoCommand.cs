@@ -75,9 +75,20 @@ internal static class DemoCommand
         output.WriteLine(Invariant($"  training  {options.Steps} steps of {b} x {t} chars (truncated BPTT, state carried), Adam lr {options.LearningRate}, clip {options.ClipNorm}, seed {options.Seed}"));
         output.WriteLine(Invariant($"  baseline  unigram entropy {baseline:F2} nats/char"));
 
-        int every = Math.Max(1, options.Steps / 15), done = 0;
-        double sinceLast = 0, trainLoss = double.NaN, valLoss = double.NaN;
+        int every = Math.Max(1, options.Steps / 15), done = 0, reported = 0;
+        double sinceReport = 0, trainLoss = double.NaN, valLoss = double.NaN;
         var clock = Stopwatch.StartNew();
+        void Report()
+        {
+            trainLoss = sinceReport / (done - reported);
+            sinceReport = 0;
+            reported = done;
+            valLoss = Evaluate(model, val, loss);
+            double seconds = clock.Elapsed.TotalSeconds;
+            output.WriteLine(Invariant(
+                $"step {done}/{options.Steps}  loss {trainLoss:F2}  val {valLoss:F2}  {done * (double)b * t / seconds / 1000:F1}k chars/s  eta {Clock((options.Steps - done) * seconds / done)}"));
+        }
+
         while (done < options.Steps && !cancellation.IsCancellationRequested)
         {
             int steps = train.Next(out bool restarted);
@@ -88,28 +99,26 @@ internal static class DemoCommand
 
             var logits = model.Forward(train.Inputs, steps, b, state, out var final);
             var gradView = steps == t ? logitsGrad : logitsGrad.Slice(0, steps);
-            sinceLast += loss.Compute(logits, train.Targets.AsSpan(0, steps * b), gradView);
+            sinceReport += loss.Compute(logits, train.Targets.AsSpan(0, steps * b), gradView);
             adam.ZeroGrad();
             model.Backward(gradView);
             GradientClipping.ClipByGlobalNorm(adam.Parameters, options.ClipNorm);
             adam.Step();
             CopyState(final, state);
             done++;
-
             if (done % every == 0 || done == options.Steps)
             {
-                trainLoss = sinceLast / (done % every == 0 ? every : done % every);
-                sinceLast = 0;
-                valLoss = Evaluate(model, val, loss);
-                double seconds = clock.Elapsed.TotalSeconds;
-                output.WriteLine(Invariant(
-                    $"step {done}/{options.Steps}  loss {trainLoss:F2}  val {valLoss:F2}  {done * (double)b * t / seconds / 1000:F1}k chars/s  eta {Clock((options.Steps - done) * seconds / done)}"));
+                Report();
             }
         }
 
         if (done < options.Steps)
         {
             output.WriteLine($"stopped after step {done} (Ctrl+C); saving what was learnt");
+            if (done > reported)
+            {
+                Report();
+            }
         }
 
         Directory.CreateDirectory(options.Out);
