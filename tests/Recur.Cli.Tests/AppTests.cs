@@ -1,0 +1,118 @@
+using Recur.Serialization;
+
+namespace Recur.Cli.Tests;
+
+/// <summary>The <c>recur</c> commands run in-process, with their output captured.</summary>
+public sealed class AppTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("recur-cli-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Version_prints_the_version()
+    {
+        var (code, output, error) = Run("--version");
+
+        Assert.Equal(0, code);
+        Assert.Equal(App.Version, output.Trim());
+        Assert.Matches(@"^\d+\.\d+\.\d+", output);
+        Assert.Equal("", error);
+    }
+
+    [Fact]
+    public void Info_names_runtime_cores_simd_and_threads()
+    {
+        var (code, output, _) = Run("info");
+
+        Assert.Equal(0, code);
+        foreach (string item in new[] { "recur", ".NET", "CPU cores", "Vector256", "Avx2", "Fma", "kernel threads" })
+        {
+            Assert.Contains(item, output);
+        }
+    }
+
+    [Fact]
+    public void A_three_step_demo_on_a_small_text_prints_progress_and_saves_the_model()
+    {
+        string text = Path.Combine(_dir, "small.txt");
+        string sonnets = File.ReadAllText(FindSonnets());
+        File.WriteAllText(text, sonnets[..4000]);
+        string outDir = Path.Combine(_dir, "run");
+
+        var (code, output, error) = Run("demo", "--steps", "3", "--hidden", "8", "--data", text, "--out", outDir);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("step 3/3  loss ", output);
+        Assert.Contains("unigram entropy", output);
+        Assert.Contains("sample (temperature", output);
+        var file = SafeTensors.Read(Path.Combine(outDir, "model.safetensors"));
+        Assert.Equal(
+            ["head.bias", "head.weight", "lstm.bias_hh_l0", "lstm.bias_ih_l0", "lstm.weight_hh_l0", "lstm.weight_ih_l0"],
+            file.Tensors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([32, 8], file.Tensors["lstm.weight_hh_l0"].Shape.ToArray());
+        Assert.Equal("3", file.Metadata["steps"]);
+    }
+
+    [Fact]
+    public void A_cancelled_demo_stops_and_still_saves()
+    {
+        string outDir = Path.Combine(_dir, "run");
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        var (code, output, _) = Run(cancelled.Token, "demo", "--steps", "5", "--hidden", "4", "--data", FindSonnets(), "--out", outDir);
+
+        Assert.Equal(0, code);
+        Assert.Contains("stopped after step 0", output);
+        Assert.True(File.Exists(Path.Combine(outDir, "model.safetensors")));
+    }
+
+    [Fact]
+    public void A_missing_data_file_is_one_error_line_and_a_failure_code()
+    {
+        var (code, output, error) = Run("demo", "--data", Path.Combine(_dir, "nope.txt"), "--out", _dir);
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Equal($"recur: error: --data: no such file: {Path.Combine(_dir, "nope.txt")}", error.TrimEnd());
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("demo", "--steps", "0")]
+    [InlineData("demo", "--steps", "many")]
+    public void Bad_usage_is_one_error_line_and_exit_code_2(params string[] args)
+    {
+        var (code, _, error) = Run(args);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("recur: error: ", error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void A_text_too_short_for_the_batch_is_one_error_line()
+    {
+        string text = Path.Combine(_dir, "tiny.txt");
+        File.WriteAllText(text, "to be or not to be");
+
+        var (code, _, error) = Run("demo", "--data", text, "--out", _dir);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("recur: error: the text is too short", error);
+    }
+
+    private static (int Code, string Output, string Error) Run(params string[] args) => Run(CancellationToken.None, args);
+
+    private static (int Code, string Output, string Error) Run(CancellationToken cancellation, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int code = App.Run(args, output, error, cancellation);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The bundled sonnets, found the way the demo finds them.</summary>
+    private static string FindSonnets() => RepositoryData.Find("text/shakespeare-sonnets/sonnets.txt");
+}
