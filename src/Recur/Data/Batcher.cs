@@ -30,7 +30,7 @@ public sealed class Batch
 /// <summary>
 /// Cuts equally shaped samples, inputs (N, …) and targets (N, …), into batches: a new seeded order each epoch
 /// (same seed and epoch → same order), optionally dropping a short last batch. Batch tensors are reused, so an
-/// epoch allocates only the order. For variable-length token sequences use <see cref="SequenceBatcher"/>.
+/// epoch allocates little beyond its sample order. For variable-length token sequences use <see cref="SequenceBatcher"/>.
 /// </summary>
 public sealed class Batcher
 {

@@ -45,7 +45,7 @@ public sealed class SequenceBatch
     public int TargetLength { get; private set; }
 
     /// <summary>With target sequences, (B) real tokens per target row; empty otherwise.</summary>
-    public ReadOnlySpan<int> TargetLengths => TargetLength == 0 ? [] : _targetLengths.AsSpan(0, Size);
+    public ReadOnlySpan<int> TargetLengths => _targetLengths.Length == 0 ? [] : _targetLengths.AsSpan(0, Size);
 
     /// <summary>(B) the sequences' indices in the batcher's input list, in batch order.</summary>
     public ReadOnlySpan<int> Indices => _indices;
