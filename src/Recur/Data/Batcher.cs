@@ -3,36 +3,61 @@ using Recur.Tensors;
 namespace Recur.Data;
 
 /// <summary>
-/// One batch from a <see cref="Batcher"/>. Its tensors are the batcher's reused buffers: valid until the next batch
-/// is requested (Clone them to keep them).
+/// One batch: inputs and targets of B samples. Its tensors are the batcher's reused buffers: valid until the next
+/// batch is requested (Clone them to keep them).
 /// </summary>
-public sealed class Batch
+public class Batch
 {
+    private int[] _indices = [];
+    private int[] _lengths = [];
+
     internal Batch()
     {
     }
 
-    /// <summary>(B, …) the inputs of the batch's samples.</summary>
-    public Tensor Inputs { get; internal set; } = null!;
+    /// <summary>(B, …) the inputs of the batch's samples; for token sequences (B, T) ids as floats.</summary>
+    public Tensor Inputs { get; private set; } = null!;
 
     /// <summary>(B, …) the targets of the batch's samples.</summary>
-    public Tensor Targets { get; internal set; } = null!;
+    public Tensor Targets { get; private set; } = null!;
 
-    /// <summary>(B) the samples' row indices in the batcher's inputs, in batch order.</summary>
-    public ReadOnlySpan<int> Indices => IndexArray;
+    /// <summary>(B) the samples' indices in the batcher's data, in batch order.</summary>
+    public ReadOnlySpan<int> Indices => _indices;
 
     /// <summary>B, the number of samples in this batch.</summary>
-    public int Size => IndexArray.Length;
+    public int Size => _indices.Length;
 
-    internal int[] IndexArray { get; set; } = [];
+    /// <summary>(B) real (not padding) steps per input row of padded sequences; empty when no sample is padded.</summary>
+    public ReadOnlySpan<int> Lengths => _lengths.Length == 0 ? [] : _lengths.AsSpan(0, Size);
+
+    internal void Set(int[] indices, Tensor inputs, Tensor targets, int[] lengths)
+    {
+        _indices = indices;
+        Inputs = inputs;
+        Targets = targets;
+        _lengths = lengths;
+    }
+}
+
+/// <summary>Something that cuts a data set into batches, epoch by epoch: what a training loop consumes.</summary>
+public interface IBatcher
+{
+    /// <summary>N, the number of samples.</summary>
+    int SampleCount { get; }
+
+    /// <summary>Number of batches in every epoch.</summary>
+    int BatchesPerEpoch { get; }
+
+    /// <summary>The batches of epoch <paramref name="epoch"/> (0-based); the same seed and epoch give the same batches.</summary>
+    IEnumerable<Batch> Epoch(int epoch);
 }
 
 /// <summary>
 /// Cuts equally shaped samples, inputs (N, …) and targets (N, …), into batches: a new seeded order each epoch
 /// (same seed and epoch → same order), optionally dropping a short last batch. Batch tensors are reused, so an
-/// epoch allocates only the order. For variable-length token sequences use <see cref="SequenceBatcher"/>.
+/// epoch allocates little beyond its sample order. For variable-length token sequences use <see cref="SequenceBatcher"/>.
 /// </summary>
-public sealed class Batcher
+public sealed class Batcher : IBatcher
 {
     private readonly Tensor _inputs;
     private readonly Tensor _targets;
@@ -60,13 +85,13 @@ public sealed class Batcher
         _targetBuffer = new Tensor(WithRows(targets, capacity));
     }
 
-    /// <summary>N, the number of samples.</summary>
+    /// <inheritdoc />
     public int SampleCount => _inputs.Dim(0);
 
     /// <summary>The options the batcher was made with.</summary>
     public BatcherOptions Options => _options;
 
-    /// <summary>Number of batches in every epoch.</summary>
+    /// <inheritdoc />
     public int BatchesPerEpoch => BatchPlan.Count(SampleCount, _options);
 
     /// <summary>
@@ -86,11 +111,11 @@ public sealed class Batcher
         foreach (int[] indices in plan)
         {
             bool full = indices.Length == fullSize;
-            batch.Inputs = full ? _inputBuffer : _inputBuffer.Slice(0, indices.Length);
-            batch.Targets = full ? _targetBuffer : _targetBuffer.Slice(0, indices.Length);
-            Gather(_inputs, indices, batch.Inputs);
-            Gather(_targets, indices, batch.Targets);
-            batch.IndexArray = indices;
+            var inputs = full ? _inputBuffer : _inputBuffer.Slice(0, indices.Length);
+            var targets = full ? _targetBuffer : _targetBuffer.Slice(0, indices.Length);
+            Gather(_inputs, indices, inputs);
+            Gather(_targets, indices, targets);
+            batch.Set(indices, inputs, targets, lengths: []);
             yield return batch;
         }
     }

@@ -3,66 +3,39 @@ using Recur.Tensors;
 namespace Recur.Data;
 
 /// <summary>
-/// One batch from a <see cref="SequenceBatcher"/>: B sequences padded to this batch's T. Its spans and tensors are
-/// the batcher's reused buffers: valid until the next batch is requested.
+/// One batch from a <see cref="SequenceBatcher"/>: B sequences padded to this batch's T, with their ids as ints
+/// besides the float <see cref="Batch.Inputs"/>. Its spans and tensors are the batcher's reused buffers: valid until
+/// the next batch is requested.
 /// </summary>
-public sealed class SequenceBatch
+public sealed class SequenceBatch : Batch
 {
     private int[] _ids = [];
-    private int[] _lengths = [];
     private int[] _targetIds = [];
     private int[] _targetLengths = [];
-    private int[] _indices = [];
 
     internal SequenceBatch()
     {
     }
 
-    /// <summary>B, the number of sequences in this batch.</summary>
-    public int Size { get; private set; }
-
     /// <summary>T, this batch's padded length: its longest sequence, capped by the padding MaxLength.</summary>
     public int Length { get; private set; }
 
-    /// <summary>(B, T) input ids, row-major.</summary>
+    /// <summary>(B, T) input ids, row-major (the same values as <see cref="Batch.Inputs"/>).</summary>
     public ReadOnlySpan<int> Ids => _ids.AsSpan(0, Size * Length);
-
-    /// <summary>(B, T) the same input ids as floats, for an embedding layer or <see cref="OneHot"/>.</summary>
-    public Tensor Inputs { get; private set; } = null!;
-
-    /// <summary>(B) real (not padding) tokens per input row.</summary>
-    public ReadOnlySpan<int> Lengths => _lengths.AsSpan(0, Size);
-
-    /// <summary>
-    /// The targets: (B, …) rows of the target tensor, or with target sequences (B, Tt) padded target ids as floats.
-    /// </summary>
-    public Tensor Targets { get; private set; } = null!;
-
-    /// <summary>With target sequences, (B, Tt) target ids, row-major; empty otherwise.</summary>
-    public ReadOnlySpan<int> TargetIds => _targetIds.AsSpan(0, Size * TargetLength);
 
     /// <summary>With target sequences, Tt, the padded target length; 0 otherwise.</summary>
     public int TargetLength { get; private set; }
 
+    /// <summary>With target sequences, (B, Tt) target ids, row-major (the same values as <see cref="Batch.Targets"/>); empty otherwise.</summary>
+    public ReadOnlySpan<int> TargetIds => _targetIds.AsSpan(0, Size * TargetLength);
+
     /// <summary>With target sequences, (B) real tokens per target row; empty otherwise.</summary>
-    public ReadOnlySpan<int> TargetLengths => TargetLength == 0 ? [] : _targetLengths.AsSpan(0, Size);
+    public ReadOnlySpan<int> TargetLengths => _targetLengths.Length == 0 ? [] : _targetLengths.AsSpan(0, Size);
 
-    /// <summary>(B) the sequences' indices in the batcher's input list, in batch order.</summary>
-    public ReadOnlySpan<int> Indices => _indices;
-
-    internal void SetInputs(int[] indices, int[] ids, int[] lengths, int length, Tensor inputs)
+    internal void SetIds(int[] ids, int length, int[] targetIds, int[] targetLengths, int targetLength)
     {
-        _indices = indices;
-        Size = indices.Length;
         _ids = ids;
-        _lengths = lengths;
         Length = length;
-        Inputs = inputs;
-    }
-
-    internal void SetTargets(Tensor targets, int[] targetIds, int[] targetLengths, int targetLength)
-    {
-        Targets = targets;
         _targetIds = targetIds;
         _targetLengths = targetLengths;
         TargetLength = targetLength;
@@ -75,7 +48,7 @@ public sealed class SequenceBatch
 /// groups similar lengths to cut padding further. Targets are either rows of a tensor (N, …), e.g. class labels, or
 /// id sequences padded like the inputs, e.g. the next tokens or a translation.
 /// </summary>
-public sealed class SequenceBatcher
+public sealed class SequenceBatcher : IBatcher
 {
     private readonly IReadOnlyList<int[]> _sequences;
     private readonly Tensor? _targetRows;
@@ -141,13 +114,13 @@ public sealed class SequenceBatcher
         _floats = new float[capacity * maxLength];
     }
 
-    /// <summary>N, the number of sequences.</summary>
+    /// <inheritdoc />
     public int SampleCount => _sequences.Count;
 
     /// <summary>The options the batcher was made with.</summary>
     public SequenceBatcherOptions Options => _options;
 
-    /// <summary>Number of batches in every epoch.</summary>
+    /// <inheritdoc />
     public int BatchesPerEpoch => BatchPlan.Count(SampleCount, _options);
 
     /// <summary>
@@ -161,21 +134,25 @@ public sealed class SequenceBatcher
         return Iterate(plan);
     }
 
+    IEnumerable<Batch> IBatcher.Epoch(int epoch) => Epoch(epoch);
+
     private IEnumerable<SequenceBatch> Iterate(int[][] plan)
     {
         var batch = new SequenceBatch();
         foreach (int[] indices in plan)
         {
             int length = PadBatch(_sequences, indices, _ids, _rowLengths, _floats);
-            batch.SetInputs(indices, _ids, _rowLengths, length, View(_floats, indices.Length, length));
+            var inputs = View(_floats, indices.Length, length);
             if (_targetSequences is not null)
             {
                 int targetLength = PadBatch(_targetSequences, indices, _targetIds, _targetRowLengths, _targetFloats);
-                batch.SetTargets(View(_targetFloats, indices.Length, targetLength), _targetIds, _targetRowLengths, targetLength);
+                batch.Set(indices, inputs, View(_targetFloats, indices.Length, targetLength), _rowLengths);
+                batch.SetIds(_ids, length, _targetIds, _targetRowLengths, targetLength);
             }
             else
             {
-                batch.SetTargets(GatherRows(indices), [], [], 0);
+                batch.Set(indices, inputs, GatherRows(indices), _rowLengths);
+                batch.SetIds(_ids, length, [], [], 0);
             }
 
             yield return batch;

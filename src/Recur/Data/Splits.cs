@@ -75,7 +75,7 @@ public static class Splits
     /// </summary>
     public static IndexSplit Stratified(ReadOnlySpan<int> labels, double trainFraction, double validationFraction, ulong seed)
     {
-        Counts(labels.Length, trainFraction, validationFraction);
+        Counts(labels.Length, trainFraction, validationFraction); // validates the fractions before any work
         var rng = new Rng(seed);
         var byLabel = new SortedDictionary<int, List<int>>();
         for (int i = 0; i < labels.Length; i++)

@@ -92,6 +92,21 @@ public sealed class BatcherTests
     }
 
     [Fact]
+    public void Both_batchers_serve_a_loop_written_against_IBatcher()
+    {
+        IBatcher dense = Make(10, new BatcherOptions { BatchSize = 4 });
+        IBatcher sequences = new SequenceBatcher([[1, 2], [3], [4, 5, 6]], new Tensor(3, 1), new SequenceBatcherOptions { BatchSize = 2 });
+
+        static int[] Sizes(IBatcher batcher) => batcher.Epoch(0).Select(b => b.Inputs.Dim(0)).ToArray();
+        static int LengthCount(IBatcher batcher) => batcher.Epoch(0).Sum(b => b.Lengths.Length);
+
+        Assert.Equal([4, 4, 2], Sizes(dense));
+        Assert.Equal([2, 1], Sizes(sequences));
+        Assert.Equal(0, LengthCount(dense)); // fixed-shape samples carry no lengths
+        Assert.Equal(3, LengthCount(sequences));
+    }
+
+    [Fact]
     public void Mismatched_sample_counts_are_rejected()
     {
         Assert.Throws<ArgumentException>(() => new Batcher(new Tensor(3, 2), new Tensor(4, 1)));
