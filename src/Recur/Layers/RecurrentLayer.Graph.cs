@@ -22,6 +22,7 @@ public abstract partial class RecurrentLayer
     private Tensor? _graphH0, _graphC0, _graphOut, _graphLast, _graphHn, _graphCn;
     private Tensor? _graphDOut, _graphDhn, _graphDcn, _graphDh0, _graphDc0;
     private int _graphStateInputs; // how many initial-state inputs the last graph call had (0, 1 or 2)
+    private bool _carried;         // whether _graphH0/_graphC0 hold the previous batch's final states (Stateful)
 
     /// <summary>In a model: the first output is the whole sequence (B, T, ·) (true, the default) or its last valid step (B, ·).</summary>
     public bool ReturnSequences { get; init; } = true;
@@ -31,6 +32,16 @@ public abstract partial class RecurrentLayer
 
     /// <summary>In a model, for a bidirectional layer: join the directions side by side (2H) or by sum (H).</summary>
     public BidirectionalMerge Merge { get; init; } = BidirectionalMerge.Concat;
+
+    /// <summary>
+    /// In a model: each batch starts from the previous batch's final states (Keras' stateful RNN), so row b of a
+    /// batch continues row b of the one before: truncated backpropagation through time over a long stream. Gradients
+    /// stop at the batch boundary. <see cref="ResetStates"/> starts again from zeros (Fit does so at each epoch).
+    /// </summary>
+    public bool Stateful { get; init; }
+
+    /// <summary>Forgets the states a <see cref="Stateful"/> layer carries between batches.</summary>
+    public void ResetStates() => _carried = false;
 
     private int StateCount => HasCellState ? 2 : 1;
 
@@ -96,8 +107,29 @@ public abstract partial class RecurrentLayer
             initial = new RecurrentState(h0, c0);
             CheckState(initial, batch, "initialState");
         }
+        else if (Stateful && _carried)
+        {
+            if (_graphH0!.Dim(1) != batch)
+            {
+                throw new ArgumentException(
+                    $"{DescribeForErrors()} is stateful: every batch must have the carried batch size {_graphH0.Dim(1)}, got {batch}. Call ResetStates() to start over.");
+            }
+
+            initial = new RecurrentState(_graphH0, HasCellState ? _graphC0 : null);
+        }
 
         var result = ForwardCore(x, batchFirst: true, steps, batch, initial, CheckLengths(inputs[0].Lengths, steps, batch));
+        if (Stateful && _graphStateInputs == 0)
+        {
+            // Carry the final states to the next batch (copies: the layer's buffers change with the next call).
+            result.FinalState.Hidden.Span.CopyTo(Tensor.Reuse(ref _graphH0, states, batch, h).Span);
+            if (HasCellState)
+            {
+                result.FinalState.Cell!.Span.CopyTo(Tensor.Reuse(ref _graphC0, states, batch, h).Span);
+            }
+
+            _carried = true;
+        }
         bool sum = Bidirectional && Merge == BidirectionalMerge.Sum;
         if (ReturnSequences)
         {
@@ -237,6 +269,7 @@ public abstract partial class RecurrentLayer
             ["return_sequences"] = ReturnSequences,
             ["return_state"] = ReturnState,
             ["merge"] = Merge.ToString().ToLowerInvariant(),
+            ["stateful"] = Stateful,
         };
         AddConfig(config);
         return config;

@@ -92,6 +92,7 @@ public partial class Model
         {
             context.Epoch = epoch;
             Training = true;
+            ResetStates(); // a stateful stream starts again with each epoch
             var clock = Stopwatch.StartNew();
             foreach (var m in _metrics)
             {
@@ -183,6 +184,7 @@ public partial class Model
         CheckDataset(data, nameof(data));
         bool wasTraining = Training;
         Training = false;
+        ResetStates();
         foreach (var m in _metrics)
         {
             m.Reset();

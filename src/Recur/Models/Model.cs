@@ -108,6 +108,15 @@ public partial class Model : Module
         }
     }
 
+    /// <summary>Clears the states that stateful recurrent layers carry from batch to batch.</summary>
+    public void ResetStates()
+    {
+        foreach (var layer in Layers.OfType<Layers.RecurrentLayer>())
+        {
+            layer.ResetStates();
+        }
+    }
+
     /// <summary>The layer called <paramref name="name"/>.</summary>
     public Layer GetLayer(string name) =>
         Layers.FirstOrDefault(l => l.Name == name)

@@ -124,6 +124,42 @@ public class RecurrentInModelTests
     }
 
     [Fact]
+    public void A_stateful_layer_continues_each_row_across_batches_like_one_long_run()
+    {
+        var input = new Input(-1, 2);
+        var model = new Model([input.Symbol], [new Lstm(2, 4, numLayers: 2, seed: 8) { Stateful = true }.Call(input.Symbol)]);
+        var whole = new Lstm(2, 4, numLayers: 2, seed: 8, batchFirst: true);
+        var x = Tensor.FromValues(Tolerance.RandomNormal(new Rng(3), 3 * 10 * 2), 3, 10, 2);
+        var expected = whole.Forward(x).Output.Clone();
+
+        for (int chunk = 0; chunk < 2; chunk++)
+        {
+            var part = new Tensor(3, 5, 2);
+            for (int b = 0; b < 3; b++)
+            {
+                x.Span.Slice((b * 10 + chunk * 5) * 2, 10).CopyTo(part.Span.Slice(b * 10, 10));
+            }
+
+            var y = model.Forward(new LayerValue(part))[0].Data;
+            for (int b = 0; b < 3; b++)
+            {
+                Tolerance.AssertClose(expected.Span.Slice((b * 10 + chunk * 5) * 4, 20), y.Span.Slice(b * 20, 20), Tol, $"chunk {chunk} row {b}");
+            }
+
+            model.Backward(new Tensor(3, 5, 4)); // truncated: nothing flows into the previous chunk
+        }
+
+        model.ResetStates();
+        var first = new Tensor(3, 5, 2);
+        x.Span[..10].CopyTo(first.Span[..10]);
+        Assert.Throws<ArgumentException>(() =>
+        {
+            model.Forward(new LayerValue(first));
+            model.Forward(new LayerValue(new Tensor(2, 5, 2)));
+        });
+    }
+
+    [Fact]
     public void A_layer_can_join_only_one_graph_and_inputs_are_checked()
     {
         var input = new Input(-1, 2);
