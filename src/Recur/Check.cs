@@ -20,6 +20,16 @@ internal static class Check
         }
     }
 
+    /// <summary>Throws unless <paramref name="tensor"/> has shape (d0, d1); allocation-free when it does.</summary>
+    public static void Shape(Tensor tensor, string name, string meaning, int d0, int d1)
+    {
+        ArgumentNullException.ThrowIfNull(tensor, name);
+        if (tensor.Rank != 2 || tensor.Dim(0) != d0 || tensor.Dim(1) != d1)
+        {
+            Shape(tensor, name, meaning, [d0, d1]);
+        }
+    }
+
     /// <summary>Throws unless <paramref name="tensor"/> has shape (d0, d1, d2); allocation-free when it does.</summary>
     public static void Shape(Tensor tensor, string name, string meaning, int d0, int d1, int d2)
     {

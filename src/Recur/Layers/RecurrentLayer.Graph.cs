@@ -264,6 +264,7 @@ public abstract partial class RecurrentLayer
             ["hidden_size"] = HiddenSize,
             ["num_layers"] = NumLayers,
             ["bias"] = Bias,
+            ["batch_first"] = BatchFirst,
             ["dropout"] = Dropout,
             ["bidirectional"] = Bidirectional,
             ["return_sequences"] = ReturnSequences,

@@ -75,7 +75,7 @@ public abstract class Layer : Module
     internal Node? Node { get; private set; }
 
     /// <summary>"Dense 'dense_1'" (or just the type before the layer has a name), for error messages.</summary>
-    protected string DescribeForErrors() => Name is null ? GetType().Name : $"{GetType().Name} '{Name}'";
+    protected internal string DescribeForErrors() => Name is null ? GetType().Name : $"{GetType().Name} '{Name}'";
 
     /// <summary>Throws unless a per-sample shape has the expected rank and last axis.</summary>
     protected void ExpectShape(int[] shape, int rank, int lastAxis, string expected)

@@ -121,6 +121,20 @@ public sealed class Tensor
     }
 
     /// <summary>
+    /// <paramref name="slot"/> if it already has shape <paramref name="shape"/> (any rank), else a new zero-filled
+    /// tensor of that shape stored in the slot: scratch that follows its input's shape without per-call allocation.
+    /// </summary>
+    internal static Tensor ReuseShape(ref Tensor? slot, ReadOnlySpan<int> shape)
+    {
+        if (slot is null || !slot.Shape.SequenceEqual(shape))
+        {
+            slot = new Tensor(shape.ToArray());
+        }
+
+        return slot;
+    }
+
+    /// <summary>
     /// A view of <paramref name="buffer"/> at <paramref name="offset"/> with the given shape, for layers that hand out
     /// the first part of a buffer they grow and reuse.
     /// </summary>

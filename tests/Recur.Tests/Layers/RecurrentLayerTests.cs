@@ -201,26 +201,12 @@ public class RecurrentLayerTests
         var x = Tensor.FromValues(Tolerance.RandomNormal(new Rng(2), 4 * 10 * 16), 4, 10, 16);
         var g = new Tensor(4, 10, 64);
         g.Span.Fill(0.01f);
-        void TrainStep()
+        Allocations.AssertSteadyStateAllocatesNothing(() =>
         {
             lstm.ZeroGrad();
             lstm.Forward(x);
             lstm.Backward(g);
-        }
-
-        for (int i = 0; i < 40; i++)
-        {
-            TrainStep(); // past tiered compilation, whose first calls may allocate
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
-        {
-            TrainStep();
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated == 0, $"{allocated} bytes allocated in 20 steps.");
+        });
     }
 
     private static float[] SwapAxes(float[] x, int d0, int d1, int n)
