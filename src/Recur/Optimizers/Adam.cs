@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Recur.Modules;
 
 namespace Recur.Optimizers;
@@ -5,13 +6,15 @@ namespace Recur.Optimizers;
 /// <summary>
 /// Adam, exactly as <c>torch.optim.Adam</c> (without amsgrad): at step t, for every parameter θ with gradient g,
 /// <code>
-/// g  = g + weightDecay·θ                  (L2 penalty, added to the gradient; not AdamW's decoupled decay)
+/// θ  = θ - lr·λ·θ                         (only with decoupled weight decay: <see cref="AdamW"/>)
+/// g  = g + λ·θ                            (only without: an L2 penalty added to the gradient)
 /// m  = β1·m + (1 - β1)·g                  v = β2·v + (1 - β2)·g²
 /// θ  = θ - (lr / (1 - β1ᵗ)) · m / (√v / √(1 - β2ᵗ) + ε)
 /// </code>
-/// The moments m and v start at zero, one pair of buffers per parameter, allocated once.
+/// The moments m and v (state <c>exp_avg</c>, <c>exp_avg_sq</c>) start at zero, one pair of buffers per parameter,
+/// allocated once; a step is one flat loop per parameter and allocates nothing.
 /// </summary>
-public sealed class Adam : Optimizer
+public class Adam : Optimizer
 {
     private readonly float[][] _m; // [p]: first moment, the shape of parameter p
     private readonly float[][] _v; // [p]: second moment, the shape of parameter p
@@ -22,34 +25,25 @@ public sealed class Adam : Optimizer
     /// <param name="beta1">β1 in [0, 1).</param>
     /// <param name="beta2">β2 in [0, 1).</param>
     /// <param name="epsilon">ε, finite and >= 0, added after the square root.</param>
-    /// <param name="weightDecay">L2 coefficient, finite and >= 0.</param>
+    /// <param name="weightDecay">λ, the L2 coefficient, finite and >= 0.</param>
     public Adam(IEnumerable<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
         float epsilon = 1e-8f, float weightDecay = 0f)
+        : this(parameters, learningRate, beta1, beta2, epsilon, weightDecay, decoupledWeightDecay: false)
+    {
+    }
+
+    /// <summary>As PyTorch, where <c>AdamW</c> is <c>Adam(decoupled_weight_decay=True)</c>.</summary>
+    private protected Adam(IEnumerable<Parameter> parameters, float learningRate, float beta1, float beta2,
+        float epsilon, float weightDecay, bool decoupledWeightDecay)
         : base(parameters, learningRate)
     {
-        if (!(beta1 >= 0f && beta1 < 1f))
-        {
-            throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1: expected a value in [0, 1).");
-        }
-
-        if (!(beta2 >= 0f && beta2 < 1f))
-        {
-            throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2: expected a value in [0, 1).");
-        }
-
-        if (!(epsilon >= 0f && float.IsFinite(epsilon)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon: expected a finite value >= 0.");
-        }
-
-        if (!(weightDecay >= 0f && float.IsFinite(weightDecay)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "weightDecay: expected a finite value >= 0.");
-        }
-
-        (Beta1, Beta2, Epsilon, WeightDecay) = (beta1, beta2, epsilon, weightDecay);
-        _m = Parameters.Select(p => new float[p.Value.Length]).ToArray();
-        _v = Parameters.Select(p => new float[p.Value.Length]).ToArray();
+        Beta1 = Fraction(beta1, nameof(beta1));
+        Beta2 = Fraction(beta2, nameof(beta2));
+        Epsilon = NonNegative(epsilon, nameof(epsilon));
+        WeightDecay = NonNegative(weightDecay, nameof(weightDecay));
+        DecoupledWeightDecay = decoupledWeightDecay;
+        _m = AddState("exp_avg");
+        _v = AddState("exp_avg_sq");
     }
 
     /// <summary>β1: decay of the first-moment average.</summary>
@@ -61,14 +55,19 @@ public sealed class Adam : Optimizer
     /// <summary>ε: added to the bias-corrected √v.</summary>
     public float Epsilon { get; }
 
-    /// <summary>The L2 coefficient added to the gradient.</summary>
+    /// <summary>λ: the weight decay coefficient.</summary>
     public float WeightDecay { get; }
+
+    /// <summary>Whether λ shrinks θ directly (AdamW) rather than adding λ·θ to the gradient.</summary>
+    public bool DecoupledWeightDecay { get; }
 
     /// <inheritdoc />
     public override void Step()
     {
         StepCount++;
-        float b1 = Beta1, b2 = Beta2, eps = Epsilon, wd = WeightDecay;
+        float b1 = Beta1, b2 = Beta2, eps = Epsilon;
+        float l2 = DecoupledWeightDecay ? 0f : WeightDecay;
+        float shrink = DecoupledWeightDecay ? (float)(1 - (double)LearningRate * WeightDecay) : 1f; // θ·1 is exact
         double t = StepCount;
         float stepSize = (float)(LearningRate / (1 - Math.Pow(b1, t)));
         float bc2Sqrt = (float)Math.Sqrt(1 - Math.Pow(b2, t));
@@ -81,11 +80,19 @@ public sealed class Adam : Optimizer
             var v = _v[p].AsSpan(0, theta.Length);
             for (int i = 0; i < theta.Length; i++)
             {
-                float g = grad[i] + wd * theta[i];
+                theta[i] *= shrink;
+                float g = grad[i] + l2 * theta[i];
                 m[i] += (1f - b1) * (g - m[i]); // PyTorch's lerp form of β1·m + (1 - β1)·g
                 v[i] = b2 * v[i] + (1f - b2) * g * g;
                 theta[i] -= stepSize * m[i] / (MathF.Sqrt(v[i]) / bc2Sqrt + eps);
             }
         }
     }
+
+    /// <inheritdoc />
+    public override JsonObject GetConfig() => new()
+    {
+        ["type"] = DecoupledWeightDecay ? "adamw" : "adam",
+        ["lr"] = LearningRate, ["beta1"] = Beta1, ["beta2"] = Beta2, ["eps"] = Epsilon, ["weight_decay"] = WeightDecay,
+    };
 }
