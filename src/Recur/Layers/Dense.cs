@@ -109,7 +109,10 @@ public sealed class Dense : Layer
                 $"input: expected shape (..., {InFeatures}) (any leading axes, I = {InFeatures} last), got {input.ShapeText}.", nameof(input));
         }
 
-        Check.Finite(input, nameof(input));
+        if (Node is null) // inside a model, the model checks its inputs and Fit its predictions
+        {
+            Check.Finite(input, nameof(input));
+        }
         int rows = input.Length / InFeatures, i = InFeatures, o = OutFeatures;
         if (!SameLeadingAxes(input))
         {
@@ -155,7 +158,10 @@ public sealed class Dense : Layer
                 nameof(outputGradient));
         }
 
-        Check.Finite(outputGradient, nameof(outputGradient));
+        if (Node is null)
+        {
+            Check.Finite(outputGradient, nameof(outputGradient));
+        }
         var dy = outputGradient.Span;
 
         // undoes y = x·Wᵀ + b:  dW (O, I) += dyᵀ (O, N) · x (N, I);  db (O) += Σ_n dy[n];  dx (N, I) = dy (N, O) · W (O, I)

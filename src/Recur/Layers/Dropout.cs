@@ -50,10 +50,10 @@ public sealed class Dropout : Layer
     public override IReadOnlyList<Parameter> Parameters => [];
 
     /// <summary>The mask generator's state, to save with a checkpoint.</summary>
-    public ulong[] GetRngState() => _rng.GetState();
+    public override ulong[] GetRngState() => _rng.GetState();
 
     /// <summary>Restores a state from <see cref="GetRngState"/>: the next masks are those that followed it.</summary>
-    public void SetRngState(ReadOnlySpan<ulong> state) => _rng.SetState(state);
+    public override void SetRngState(ReadOnlySpan<ulong> state) => _rng.SetState(state);
 
     /// <inheritdoc />
     public override int[][] OutputShapes(IReadOnlyList<int[]> inputShapes) => [(int[])inputShapes[0].Clone()];

@@ -40,6 +40,12 @@ public abstract partial class RecurrentLayer
     /// </summary>
     public bool Stateful { get; init; }
 
+    /// <summary>The dropout generator's state (dropout between stacked layers), saved with checkpoints.</summary>
+    public override ulong[] GetRngState() => _dropoutRng.GetState();
+
+    /// <inheritdoc />
+    public override void SetRngState(ReadOnlySpan<ulong> state) => _dropoutRng.SetState(state);
+
     /// <summary>Forgets the states a <see cref="Stateful"/> layer carries between batches.</summary>
     public void ResetStates() => _carried = false;
 

@@ -274,7 +274,10 @@ public abstract partial class RecurrentLayer : Layer
         bool batchFirst = _batchFirstCall;
         Check.Shape(outputGradient, nameof(outputGradient), "(the shape of the last output)",
             batchFirst ? batch : steps, batchFirst ? steps : batch, dh);
-        Check.Finite(outputGradient, nameof(outputGradient));
+        if (Node is null) // inside a model, the model checks its inputs and Fit its predictions
+        {
+            Check.Finite(outputGradient, nameof(outputGradient));
+        }
         CheckState(finalStateGradient, batch, nameof(finalStateGradient));
         return BackwardCore(outputGradient, finalStateGradient);
     }
@@ -367,7 +370,10 @@ public abstract partial class RecurrentLayer : Layer
                 $"input: expected shape {layout} with I = {InputSize} and T, B >= 1, got {input.ShapeText}.", nameof(input));
         }
 
-        Check.Finite(input, nameof(input));
+        if (Node is null)
+        {
+            Check.Finite(input, nameof(input));
+        }
         return (steps, batch);
     }
 
@@ -419,7 +425,10 @@ public abstract partial class RecurrentLayer : Layer
         int states = NumLayers * Directions;
         const string meaning = "(L·D, B, H)";
         Check.Shape(state.Hidden, name, meaning, states, batch, HiddenSize);
-        Check.Finite(state.Hidden, name);
+        if (Node is null)
+        {
+            Check.Finite(state.Hidden, name);
+        }
         if (HasCellState)
         {
             if (state.Cell is null)
@@ -429,7 +438,10 @@ public abstract partial class RecurrentLayer : Layer
             }
 
             Check.Shape(state.Cell, name, "for the cell state " + meaning, states, batch, HiddenSize);
-            Check.Finite(state.Cell, name);
+            if (Node is null)
+            {
+                Check.Finite(state.Cell, name);
+            }
         }
         else if (state.Cell is not null)
         {

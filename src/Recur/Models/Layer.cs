@@ -47,6 +47,16 @@ public abstract class Layer : Module
     /// <summary>The constructor arguments as JSON, enough to rebuild the layer when a saved model is loaded.</summary>
     public abstract JsonObject GetConfig();
 
+    /// <summary>
+    /// The state of the layer's random generator (dropout masks), saved with checkpoints so a resumed run draws the
+    /// same masks; null for a layer that draws nothing.
+    /// </summary>
+    public virtual ulong[]? GetRngState() => null;
+
+    /// <summary>Restores a state from <see cref="GetRngState"/>.</summary>
+    public virtual void SetRngState(ReadOnlySpan<ulong> state) =>
+        throw new InvalidOperationException($"{DescribeForErrors()} has no random generator state.");
+
     /// <summary>Applies the layer to a symbolic input (the functional API); returns its first output.</summary>
     public Symbol Call(Symbol input) => CallMany(input)[0];
 

@@ -24,15 +24,15 @@ public static class LayerRegistry
         ["Dense"] = c => new Dense(GetInt32(c, "in_features"), GetInt32(c, "out_features"), GetBoolean(c, "bias")),
         ["Lstm"] = c => Recurrent(c, a => new Lstm(a.InputSize, a.HiddenSize, a.NumLayers, a.Bias, a.BatchFirst, a.Dropout, a.Bidirectional)
         {
-            ReturnSequences = a.ReturnSequences, ReturnState = a.ReturnState, Merge = a.Merge,
+            ReturnSequences = a.ReturnSequences, ReturnState = a.ReturnState, Merge = a.Merge, Stateful = a.Stateful,
         }),
         ["Gru"] = c => Recurrent(c, a => new Gru(a.InputSize, a.HiddenSize, a.NumLayers, a.Bias, a.BatchFirst, a.Dropout, a.Bidirectional)
         {
-            ReturnSequences = a.ReturnSequences, ReturnState = a.ReturnState, Merge = a.Merge,
+            ReturnSequences = a.ReturnSequences, ReturnState = a.ReturnState, Merge = a.Merge, Stateful = a.Stateful,
         }),
         ["Rnn"] = c => Recurrent(c, a => new Rnn(a.InputSize, a.HiddenSize, a.NumLayers, GetEnum<RnnNonlinearity>(c, "nonlinearity"), a.Bias, a.BatchFirst, a.Dropout, a.Bidirectional)
         {
-            ReturnSequences = a.ReturnSequences, ReturnState = a.ReturnState, Merge = a.Merge,
+            ReturnSequences = a.ReturnSequences, ReturnState = a.ReturnState, Merge = a.Merge, Stateful = a.Stateful,
         }),
         ["Embedding"] = c => new Embedding(GetInt32(c, "num_embeddings"), GetInt32(c, "embedding_dim"), GetNullableInt32(c, "padding_index")),
         ["Dropout"] = c => new Dropout(GetSingle(c, "p"), GetUInt64(c, "seed")),
@@ -89,9 +89,10 @@ public static class LayerRegistry
     private static RecurrentLayer Recurrent(JsonObject c, Func<RecurrentArguments, RecurrentLayer> create) => create(new RecurrentArguments(
         GetInt32(c, "input_size"), GetInt32(c, "hidden_size"), GetInt32(c, "num_layers"), GetBoolean(c, "bias"),
         GetBoolean(c, "batch_first"), GetSingle(c, "dropout"), GetBoolean(c, "bidirectional"),
-        GetBoolean(c, "return_sequences"), GetBoolean(c, "return_state"), GetEnum<BidirectionalMerge>(c, "merge")));
+        GetBoolean(c, "return_sequences"), GetBoolean(c, "return_state"), GetEnum<BidirectionalMerge>(c, "merge"),
+        c.ContainsKey("stateful") && GetBoolean(c, "stateful")));
 
     private sealed record RecurrentArguments(
         int InputSize, int HiddenSize, int NumLayers, bool Bias, bool BatchFirst, float Dropout, bool Bidirectional,
-        bool ReturnSequences, bool ReturnState, BidirectionalMerge Merge);
+        bool ReturnSequences, bool ReturnState, BidirectionalMerge Merge, bool Stateful);
 }

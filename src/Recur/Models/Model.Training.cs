@@ -22,6 +22,12 @@ public partial class Model
     /// <summary>The loss given to <see cref="Compile"/>, if any.</summary>
     public Loss? Loss => _loss;
 
+    /// <summary>The metrics given to <see cref="Compile"/>.</summary>
+    public IReadOnlyList<Metric> Metrics => _metrics;
+
+    /// <summary>The global-norm clipping threshold given to <see cref="Compile"/>, if any.</summary>
+    public float? ClipNorm => _clipNorm;
+
     /// <summary>Optimizer steps taken by <see cref="Fit"/> over this model's life (restored from checkpoints).</summary>
     public long StepsTaken { get; internal set; }
 
@@ -112,7 +118,9 @@ public partial class Model
                 var (inputs, targets) = train.Batch(plan[b]);
                 var prediction = Forward(inputs)[0];
                 var gradient = Tensor.Reuse(ref _lossGradient, prediction.Data.Shape);
-                double batchLoss = loss.Compute(prediction, targets[0], gradient);
+                double batchLoss = Kernels.Elementwise.IndexOfNonFinite(prediction.Data.Span) >= 0
+                    ? double.NaN // the weights have diverged; the loss would refuse the prediction
+                    : loss.Compute(prediction, targets[0], gradient);
                 if (!double.IsFinite(batchLoss))
                 {
                     throw new TrainingDivergedException(epoch, b, context.Step, batchLoss);

@@ -85,6 +85,12 @@ public partial class Model : Module
     /// <summary>Every layer, inputs first, in the order they run.</summary>
     public IReadOnlyList<Layer> Layers { get; }
 
+    /// <summary>The symbols of the model's inputs, in order.</summary>
+    public IReadOnlyList<Symbol> InputSymbols => _inputs.Select(i => i.Symbol).ToArray();
+
+    /// <summary>The symbols of the model's outputs, in order.</summary>
+    public IReadOnlyList<Symbol> OutputSymbols => _outputs;
+
     /// <summary>Per-sample shapes of the model's inputs.</summary>
     public IReadOnlyList<int[]> InputShapes => _inputs.Select(i => i.Shape.ToArray()).ToArray();
 
@@ -143,6 +149,7 @@ public partial class Model : Module
                     nameof(inputs));
             }
 
+            Check.Finite(t, nameof(inputs));
             _values[i] = inputs[i];
         }
 
