@@ -154,6 +154,17 @@ public abstract partial class RecurrentLayer : Layer
         return ForwardCore(input, BatchFirst, steps, batch, initialState, CheckLengths(lengths, steps, batch));
     }
 
+    /// <summary>
+    /// Forward with a batch-first input (B, T, I) whatever <see cref="BatchFirst"/> says, for decoding loops that
+    /// drive a model's layer step by step.
+    /// </summary>
+    internal RecurrentOutput ForwardBatchFirst(Tensor input, RecurrentState? initialState)
+    {
+        var (steps, batch) = CheckInput(input, batchFirst: true);
+        CheckState(initialState, batch, nameof(initialState));
+        return ForwardCore(input, batchFirst: true, steps, batch, initialState, null);
+    }
+
     private RecurrentOutput ForwardCore(Tensor input, bool batchFirst, int steps, int batch, RecurrentState? initialState, int[]? validLengths)
     {
 
