@@ -8,11 +8,11 @@ namespace Recur.Bench;
 
 /// <summary>
 /// `gemm`: GFLOP/s of <see cref="Gemm"/> on the shapes an RNN runs, against ONNX Runtime (MLAS) and PyTorch in the
-/// same run, all on two threads. Options: --samples N (default 21), --no-peers.
+/// same run, all on two threads. Options: --samples N (default 21), --threads N (default 2), --shape TEXT (only shapes whose name contains it), --no-peers.
 /// </summary>
 internal static class GemmBench
 {
-    private const int Threads = 2;
+    private static int s_threads = 2;
     private const string TorchPython = "/usr/bin/python3";
 
     /// <summary>C[m×n] = op(A)·op(B); Packed: B is packed once beforehand (a weight reused at every step).</summary>
@@ -37,6 +37,7 @@ internal static class GemmBench
     {
         int samples = 21;
         bool peers = true;
+        string filter = "";
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -44,20 +45,27 @@ internal static class GemmBench
                 case "--samples":
                     samples = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--threads":
+                    s_threads = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--shape":
+                    filter = args[++i];
+                    break;
                 case "--no-peers":
                     peers = false;
                     break;
                 default:
-                    Console.Error.WriteLine($"gemm: unknown option {args[i]} (options: --samples N, --no-peers)");
+                    Console.Error.WriteLine($"gemm: unknown option {args[i]} (options: --samples N, --threads N, --shape TEXT, --no-peers)");
                     return 2;
             }
         }
 
-        Parallelism.MaxThreads = Threads;
-        Console.WriteLine($"GEMM, {Threads} threads, {Environment.ProcessorCount} logical CPUs, AVX2+FMA: {System.Runtime.Intrinsics.X86.Fma.IsSupported}; median of {samples} samples, spread = slowest..fastest");
+        Parallelism.MaxThreads = s_threads;
+        Console.WriteLine($"GEMM, {s_threads} threads, {Environment.ProcessorCount} logical CPUs, AVX2+FMA: {System.Runtime.Intrinsics.X86.Fma.IsSupported}; median of {samples} samples, spread = slowest..fastest");
         var ours = new Dictionary<string, Timing>();
         var ort = new Dictionary<string, Timing>();
-        foreach (var shape in Shapes)
+        var shapes = Shapes.Where(s => s.Name.Contains(filter, StringComparison.Ordinal)).ToArray();
+        foreach (var shape in shapes)
         {
             var operands = Operands.Create(shape);
             ours[shape.Name] = TimeOurs(shape, operands, samples);
@@ -67,10 +75,10 @@ internal static class GemmBench
             }
         }
 
-        var torch = peers ? TimeTorch(samples) : null;
+        var torch = peers ? TimeTorch(shapes, samples) : null;
         Console.WriteLine();
         Console.WriteLine($"{"shape",-40} {"ours GFLOP/s",-22} {"ONNX Runtime",-22} {"PyTorch",-22} {"ours/best",9}");
-        foreach (var shape in Shapes)
+        foreach (var shape in shapes)
         {
             Timing o = ours[shape.Name];
             Timing? r = ort.TryGetValue(shape.Name, out var rt) ? rt : null;
@@ -80,12 +88,12 @@ internal static class GemmBench
             Console.WriteLine($"{shape.Name,-40} {Format(shape, o),-22} {Format(shape, r),-22} {Format(shape, t),-22} {ratio,9}");
         }
 
-        foreach (var shape in Shapes.Where(s => s.M == 1))
+        foreach (var shape in shapes.Where(s => s.M == 1))
         {
             // Bandwidth of a matrix-vector product: every float of B is read once.
             double bytes = 4.0 * shape.N * shape.K;
-            string Gbs(Timing? x) => x is { } v ? $"{bytes / v.Median / 1e9:F0} GB/s" : "-";
-            Console.WriteLine($"{shape.Name}: ours {Gbs(ours[shape.Name])}, ONNX Runtime {Gbs(ort.GetValueOrDefault(shape.Name))}, PyTorch {Gbs(torch?.GetValueOrDefault(shape.Name))}");
+            string Gbs(Dictionary<string, Timing>? x) => x is not null && x.TryGetValue(shape.Name, out var v) ? $"{bytes / v.Median / 1e9:F0} GB/s" : "-";
+            Console.WriteLine($"{shape.Name}: ours {Gbs(ours)}, ONNX Runtime {Gbs(ort)}, PyTorch {Gbs(torch)}");
         }
 
         return 0;
@@ -111,7 +119,7 @@ internal static class GemmBench
     {
         using var options = new SessionOptions
         {
-            IntraOpNumThreads = Threads,
+            IntraOpNumThreads = s_threads,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -146,7 +154,7 @@ internal static class GemmBench
         }
     }
 
-    private static Dictionary<string, Timing>? TimeTorch(int samples)
+    private static Dictionary<string, Timing>? TimeTorch(Shape[] shapes, int samples)
     {
         string script = Path.Combine(AppContext.BaseDirectory, "torch_gemm.py");
         if (!File.Exists(TorchPython) || !File.Exists(script))
@@ -157,14 +165,14 @@ internal static class GemmBench
 
         var request = new
         {
-            threads = Threads,
+            threads = s_threads,
             samples,
-            shapes = Shapes.Select(s => new { name = s.Name, m = s.M, n = s.N, k = s.K, trans_a = s.TransA, trans_b = s.TransB }),
+            shapes = shapes.Select(s => new { name = s.Name, m = s.M, n = s.N, k = s.K, trans_a = s.TransA, trans_b = s.TransB }),
         };
         var start = new ProcessStartInfo(TorchPython) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
         start.ArgumentList.Add(JsonSerializer.Serialize(request));
-        start.Environment["OMP_NUM_THREADS"] = Threads.ToString(CultureInfo.InvariantCulture);
+        start.Environment["OMP_NUM_THREADS"] = s_threads.ToString(CultureInfo.InvariantCulture);
         using var process = Process.Start(start)!;
         string stdout = process.StandardOutput.ReadToEnd();
         string stderr = process.StandardError.ReadToEnd();
