@@ -16,6 +16,7 @@ internal sealed unsafe class PackBuffers
     private float[]? _a;
     private float[]? _b;
     private float[]? _x;
+    private float[]? _sharedA;
 
     public static PackBuffers Current => t_current ??= new PackBuffers();
 
@@ -24,6 +25,9 @@ internal sealed unsafe class PackBuffers
 
     /// <summary>Packed B block, kc×nc in NR-column panels.</summary>
     public float* B(int count) => Ensure(ref _b, count);
+
+    /// <summary>All of op(A) packed for the parts of a column split to share, m×k in MR-row panels per KC slice.</summary>
+    public float* SharedA(int count) => Ensure(ref _sharedA, count);
 
     /// <summary>Rows of op(A) made contiguous for the small-m path, m×k.</summary>
     public float* X(int count) => Ensure(ref _x, count);

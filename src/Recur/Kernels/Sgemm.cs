@@ -18,6 +18,15 @@ internal unsafe struct SgemmArgs
     /// <summary>Floats per k-row of <see cref="PackedB"/>: n rounded up to NR.</summary>
     public nint PackedStride;
 
+    /// <summary>
+    /// op(A) packed whole before a column split, so parts share it instead of each packing all of A (null: each part
+    /// packs its blocks). Slice pc of its kc rows starts at pc·stride, its MR-row panel holding row i at i·kc.
+    /// </summary>
+    public float* PackedA;
+
+    /// <summary>Floats per column of op(A) in <see cref="PackedA"/>: m rounded up to MR.</summary>
+    public nint PackedAStride;
+
     public int M;
     public int N;
     public int K;
@@ -52,7 +61,17 @@ internal static unsafe class Sgemm
     /// <summary>Cost of packing one element, in multiply-adds: packing is memory-bound, the kernel is not.</summary>
     private const long PackCost = 16;
 
+    /// <summary>Largest op(A), in floats, packed whole and shared by the parts of a column split (16 MiB).</summary>
+    private const long SharedAMax = 4 << 20;
+
+    /// <summary>
+    /// Parts per thread when parts share A: more, smaller column ranges, claimed dynamically, keep both cores busy
+    /// to the end even when the host slows one of them down.
+    /// </summary>
+    private const int PartsPerThread = 4;
+
     private static readonly Job s_job = new();
+    private static readonly PackAJob s_packAJob = new();
 
     public static bool SimdSupported => Avx2.IsSupported && Fma.IsSupported;
 
@@ -87,6 +106,16 @@ internal static unsafe class Sgemm
         {
             try
             {
+                if (g.SplitN && (long)g.M * g.K <= SharedAMax)
+                {
+                    // Pack all of op(A) once, in parallel over its row panels, then split C's columns finely.
+                    g.PackedAStride = RoundUp(g.M, MR);
+                    g.PackedA = PackBuffers.Current.SharedA(checked((int)g.PackedAStride * g.K));
+                    s_packAJob.Args = g;
+                    WorkerPool.Run(s_packAJob, Math.Min(WorkerPool.Threads, (g.M + MR - 1) / MR));
+                    parts = Math.Min((g.N + NR - 1) / NR, parts * PartsPerThread);
+                }
+
                 s_job.Args = g;
                 WorkerPool.Run(s_job, parts);
             }
@@ -152,7 +181,7 @@ internal static unsafe class Sgemm
         }
 
         var buffers = PackBuffers.Current;
-        float* aPack = buffers.A(RoundUp(Math.Min(MC, m1 - m0), MR) * Math.Min(KC, g.K));
+        float* aPack = g.PackedA != null ? null : buffers.A(RoundUp(Math.Min(MC, m1 - m0), MR) * Math.Min(KC, g.K));
         float* bPack = g.PackedB == null ? buffers.B(RoundUp(Math.Min(NC, n1 - n0), NR) * Math.Min(KC, g.K)) : null;
         float* edge = stackalloc float[MR * NR];
         for (int jc = n0; jc < n1; jc += NC)
@@ -177,8 +206,17 @@ internal static unsafe class Sgemm
                 for (int ic = m0; ic < m1; ic += MC)
                 {
                     int mc = Math.Min(MC, m1 - ic);
-                    SgemmPacking.PackA(g.A, g.Lda, g.TransA, ic, mc, pc, kc, aPack);
-                    Macro(g, aPack, bBlock, ic, mc, jc, nc, kc, overwrite, edge);
+                    float* aBlock = aPack;
+                    if (g.PackedA != null)
+                    {
+                        aBlock = g.PackedA + pc * g.PackedAStride + (nint)ic * kc;
+                    }
+                    else
+                    {
+                        SgemmPacking.PackA(g.A, g.Lda, g.TransA, ic, mc, pc, kc, aPack);
+                    }
+
+                    Macro(g, aBlock, bBlock, ic, mc, jc, nc, kc, overwrite, edge);
                 }
             }
         }
@@ -235,5 +273,22 @@ internal static unsafe class Sgemm
         public SgemmArgs Args;
 
         public override void Run(int part, int parts) => RunPart(Args, part, parts);
+    }
+
+    /// <summary>Packs the row panels [start, end) of op(A), for every KC slice, into <see cref="SgemmArgs.PackedA"/>.</summary>
+    private sealed class PackAJob : ParallelJob
+    {
+        public SgemmArgs Args;
+
+        public override void Run(int part, int parts)
+        {
+            (int i0, int i1) = Split(Args.M, MR, part, parts);
+            for (int pc = 0; pc < Args.K && i0 < i1; pc += KC)
+            {
+                int kc = Math.Min(KC, Args.K - pc);
+                float* slice = Args.PackedA + pc * Args.PackedAStride;
+                SgemmPacking.PackA(Args.A, Args.Lda, Args.TransA, i0, i1 - i0, pc, kc, slice + (nint)i0 * kc);
+            }
+        }
     }
 }
