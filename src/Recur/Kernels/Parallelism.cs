@@ -68,6 +68,24 @@ internal static class WorkerPool
     /// <summary>Threads a call may use now: the caller plus the workers allowed by <see cref="Parallelism.MaxThreads"/>.</summary>
     public static int Threads => Math.Min(Parallelism.MaxThreads, s_capacity + 1);
 
+    /// <summary>Workers started so far.</summary>
+    public static int Started => Volatile.Read(ref s_started);
+
+    /// <summary>Workers blocked on their semaphore, burning no CPU.</summary>
+    public static int Parked
+    {
+        get
+        {
+            int parked = 0;
+            for (int w = 0; w < Started; w++)
+            {
+                parked += Volatile.Read(ref s_sleeping[w]);
+            }
+
+            return parked;
+        }
+    }
+
     /// <summary>Takes the pool for one job; false when another thread owns it or one thread is allowed.</summary>
     public static bool TryEnter()
     {

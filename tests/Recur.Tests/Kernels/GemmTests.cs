@@ -257,6 +257,29 @@ public class GemmTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Fact]
+    public void Workers_stop_spinning_and_park_soon_after_the_last_job()
+    {
+        var rng = new Rng(11);
+        float[] a = Random(rng, 128 * 128), b = Random(rng, 128 * 128), c = new float[128 * 128];
+        Gemm.Multiply(a, 128, false, b, 128, false, 128, 128, 128, c, 128, accumulate: false);
+        if (WorkerPool.Threads < 2)
+        {
+            return;
+        }
+
+        Assert.True(WorkerPool.Started >= 1);
+
+        // Workers spin ~100 µs after a job; poll rather than sleep a fixed time, since other tests may use the pool.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (WorkerPool.Parked < WorkerPool.Started && clock.ElapsedMilliseconds < 2000)
+        {
+            Thread.Sleep(5);
+        }
+
+        Assert.Equal(WorkerPool.Started, WorkerPool.Parked);
+    }
+
     public enum BOperand
     {
         Raw,
