@@ -8,7 +8,7 @@ namespace Recur.Bench;
 
 /// <summary>
 /// `gemm`: GFLOP/s of <see cref="Gemm"/> on the shapes an RNN runs, against ONNX Runtime (MLAS) and PyTorch in the
-/// same run, all on two threads. Options: --samples N (default 21), --threads N (default 2), --shape TEXT (only shapes whose name contains it), --no-peers.
+/// same run, all on two threads. Options: --samples N (per round, default 11), --rounds N (default 3), --threads N (default 2), --shape TEXT (only shapes whose name contains it), --no-peers.
 /// </summary>
 internal static class GemmBench
 {
@@ -35,7 +35,7 @@ internal static class GemmBench
 
     public static int Run(string[] args)
     {
-        int samples = 21;
+        int samples = 11, rounds = 3;
         bool peers = true;
         string filter = "";
         for (int i = 0; i < args.Length; i++)
@@ -44,6 +44,9 @@ internal static class GemmBench
             {
                 case "--samples":
                     samples = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--rounds":
+                    rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 case "--threads":
                     s_threads = int.Parse(args[++i], CultureInfo.InvariantCulture);
@@ -55,27 +58,43 @@ internal static class GemmBench
                     peers = false;
                     break;
                 default:
-                    Console.Error.WriteLine($"gemm: unknown option {args[i]} (options: --samples N, --threads N, --shape TEXT, --no-peers)");
+                    Console.Error.WriteLine($"gemm: unknown option {args[i]} (options: --samples N, --rounds N, --threads N, --shape TEXT, --no-peers)");
                     return 2;
             }
         }
 
         Parallelism.MaxThreads = s_threads;
-        Console.WriteLine($"GEMM, {s_threads} threads, {Environment.ProcessorCount} logical CPUs, AVX2+FMA: {System.Runtime.Intrinsics.X86.Fma.IsSupported}; median of {samples} samples, spread = slowest..fastest");
-        var ours = new Dictionary<string, Timing>();
-        var ort = new Dictionary<string, Timing>();
+        Console.WriteLine($"GEMM, {s_threads} threads, {Environment.ProcessorCount} logical CPUs, AVX2+FMA: {System.Runtime.Intrinsics.X86.Fma.IsSupported}; median of {rounds}x{samples} samples, spread = slowest..fastest");
+
+        // Rounds interleave ours, ONNX Runtime and PyTorch over time, so a slow stretch of the shared host hits all.
+        var oursSamples = new Dictionary<string, List<double>>();
+        var ortSamples = new Dictionary<string, List<double>>();
+        var torchSamples = new Dictionary<string, List<double>>();
         var shapes = Shapes.Where(s => s.Name.Contains(filter, StringComparison.Ordinal)).ToArray();
-        foreach (var shape in shapes)
+        for (int round = 0; round < rounds; round++)
         {
-            var operands = Operands.Create(shape);
-            ours[shape.Name] = TimeOurs(shape, operands, samples);
-            if (peers)
+            foreach (var shape in shapes)
             {
-                ort[shape.Name] = TimeOnnxRuntime(shape, operands, samples);
+                var operands = Operands.Create(shape);
+                Add(oursSamples, shape.Name, TimeOurs(shape, operands, samples));
+                if (peers)
+                {
+                    Add(ortSamples, shape.Name, TimeOnnxRuntime(shape, operands, samples));
+                }
+            }
+
+            if (peers && TimeTorch(shapes, samples, round == 0) is { } torchRound)
+            {
+                foreach ((string name, double[] times) in torchRound)
+                {
+                    Add(torchSamples, name, times);
+                }
             }
         }
 
-        var torch = peers ? TimeTorch(shapes, samples) : null;
+        var ours = Summarize(oursSamples);
+        var ort = Summarize(ortSamples);
+        var torch = torchSamples.Count > 0 ? Summarize(torchSamples) : null;
         Console.WriteLine();
         Console.WriteLine($"{"shape",-40} {"ours GFLOP/s",-22} {"ONNX Runtime",-22} {"PyTorch",-22} {"ours/best",9}");
         foreach (var shape in shapes)
@@ -99,10 +118,23 @@ internal static class GemmBench
         return 0;
     }
 
+    private static void Add(Dictionary<string, List<double>> pool, string name, double[] samples)
+    {
+        if (!pool.TryGetValue(name, out var list))
+        {
+            pool[name] = list = [];
+        }
+
+        list.AddRange(samples);
+    }
+
+    private static Dictionary<string, Timing> Summarize(Dictionary<string, List<double>> pool) =>
+        pool.ToDictionary(p => p.Key, p => Timing.From(p.Value));
+
     private static string Format(Shape shape, Timing? timing) =>
         timing is { } t ? $"{shape.Flops / t.Median / 1e9,5:F1} ({shape.Flops / t.Max / 1e9:F0}-{shape.Flops / t.Min / 1e9:F0})" : "-";
 
-    private static Timing TimeOurs(Shape s, Operands x, int samples)
+    private static double[] TimeOurs(Shape s, Operands x, int samples)
     {
         int lda = s.TransA ? s.M : s.K, ldb = s.TransB ? s.K : s.N;
         if (s.Packed)
@@ -115,7 +147,7 @@ internal static class GemmBench
         return Timer.Measure(() => Gemm.Multiply(x.A, lda, s.TransA, x.B, ldb, s.TransB, s.M, s.N, s.K, x.C, s.N, accumulate: false), samples);
     }
 
-    private static Timing TimeOnnxRuntime(Shape s, Operands x, int samples)
+    private static double[] TimeOnnxRuntime(Shape s, Operands x, int samples)
     {
         using var options = new SessionOptions
         {
@@ -154,12 +186,17 @@ internal static class GemmBench
         }
     }
 
-    private static Dictionary<string, Timing>? TimeTorch(Shape[] shapes, int samples)
+    /// <summary>Samples per shape name from bench/peers/torch_gemm.py, or null (said once) when it cannot run.</summary>
+    private static Dictionary<string, double[]>? TimeTorch(Shape[] shapes, int samples, bool report)
     {
         string script = Path.Combine(AppContext.BaseDirectory, "torch_gemm.py");
         if (!File.Exists(TorchPython) || !File.Exists(script))
         {
-            Console.WriteLine($"PyTorch skipped: {TorchPython} or {script} not found");
+            if (report)
+            {
+                Console.WriteLine($"PyTorch skipped: {TorchPython} or {script} not found");
+            }
+
             return null;
         }
 
@@ -179,17 +216,24 @@ internal static class GemmBench
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            Console.WriteLine($"PyTorch skipped: {TorchPython} {script} failed ({process.ExitCode}): {stderr.Trim()}");
+            if (report)
+            {
+                Console.WriteLine($"PyTorch skipped: {TorchPython} {script} failed ({process.ExitCode}): {stderr.Trim()}");
+            }
+
             return null;
         }
 
         using var json = JsonDocument.Parse(stdout);
-        Console.WriteLine($"PyTorch {json.RootElement.GetProperty("torch").GetString()}, {json.RootElement.GetProperty("threads").GetInt32()} threads");
-        var result = new Dictionary<string, Timing>();
+        if (report)
+        {
+            Console.WriteLine($"PyTorch {json.RootElement.GetProperty("torch").GetString()}, {json.RootElement.GetProperty("threads").GetInt32()} threads");
+        }
+
+        var result = new Dictionary<string, double[]>();
         foreach (var entry in json.RootElement.GetProperty("results").EnumerateObject())
         {
-            var v = entry.Value;
-            result[entry.Name] = new Timing(v.GetProperty("median").GetDouble(), v.GetProperty("min").GetDouble(), v.GetProperty("max").GetDouble());
+            result[entry.Name] = entry.Value.GetProperty("samples").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         }
 
         return result;

@@ -1,7 +1,7 @@
 """Times torch.mm for the GEMM shapes given as JSON on argv[1]; prints JSON timings (seconds per call).
 
 Same protocol as bench/Recur.Bench/Timing.cs: warm up, size a sample to >= min_sample seconds, time `samples`
-samples, report median, min and max. Run with /usr/bin/python3 (Debian's torch 1.13) and OMP_NUM_THREADS=2.
+samples and print them all (the C# side pools rounds and takes the median). Run with /usr/bin/python3 (Debian's torch 1.13) and OMP_NUM_THREADS=2.
 """
 import json
 import sys
@@ -24,8 +24,7 @@ def measure(op, samples, min_sample=0.01, warmup=0.3):
         for _ in range(inner):
             op()
         times.append((time.perf_counter() - t0) / inner)
-    times.sort()
-    return {"median": times[len(times) // 2], "min": times[0], "max": times[-1]}
+    return {"samples": times}
 
 
 def main():
