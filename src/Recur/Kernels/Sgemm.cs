@@ -61,17 +61,21 @@ internal static unsafe class Sgemm
     /// <summary>Cost of packing one element, in multiply-adds: packing is memory-bound, the kernel is not.</summary>
     private const long PackCost = 16;
 
-    /// <summary>Largest op(A), in floats, packed whole and shared by the parts of a column split (16 MiB).</summary>
-    private const long SharedAMax = 4 << 20;
+    /// <summary>
+    /// Largest operand, in floats, packed whole and shared by all parts (16 MiB): op(A) for a column split, op(B)
+    /// for a row split. Beyond it each part packs its own blocks of the shared operand.
+    /// </summary>
+    private const long SharedMax = 4 << 20;
 
     /// <summary>
-    /// Parts per thread when parts share A: more, smaller column ranges, claimed dynamically, keep both cores busy
-    /// to the end even when the host slows one of them down.
+    /// Parts per thread once nothing is packed twice: more, smaller ranges, claimed dynamically, keep both cores
+    /// busy to the end even when the host slows one of them down.
     /// </summary>
     private const int PartsPerThread = 4;
 
     private static readonly Job s_job = new();
     private static readonly PackAJob s_packAJob = new();
+    private static readonly PackBJob s_packBJob = new();
 
     public static bool SimdSupported => Avx2.IsSupported && Fma.IsSupported;
 
@@ -106,7 +110,7 @@ internal static unsafe class Sgemm
         {
             try
             {
-                if (g.SplitN && (long)g.M * g.K <= SharedAMax)
+                if (g.SplitN && (long)g.M * g.K <= SharedMax)
                 {
                     // Pack all of op(A) once, in parallel over its row panels, then split C's columns finely.
                     g.PackedAStride = RoundUp(g.M, MR);
@@ -114,6 +118,19 @@ internal static unsafe class Sgemm
                     s_packAJob.Args = g;
                     WorkerPool.Run(s_packAJob, Math.Min(WorkerPool.Threads, (g.M + MR - 1) / MR));
                     parts = Math.Min((g.N + NR - 1) / NR, parts * PartsPerThread);
+                }
+                else if (!g.SplitN && (g.PackedB != null || (long)g.K * g.N <= SharedMax))
+                {
+                    if (g.PackedB == null)
+                    {
+                        // Pack all of op(B) once, in parallel over its column panels, as a PackedMatrix would.
+                        g.PackedStride = RoundUp(g.N, NR);
+                        g.PackedB = PackBuffers.Current.SharedB(checked((int)g.PackedStride * g.K));
+                        s_packBJob.Args = g;
+                        WorkerPool.Run(s_packBJob, Math.Min(WorkerPool.Threads, (g.N + NR - 1) / NR));
+                    }
+
+                    parts = Math.Min((g.M + MR - 1) / MR, parts * PartsPerThread);
                 }
 
                 s_job.Args = g;
@@ -273,6 +290,23 @@ internal static unsafe class Sgemm
         public SgemmArgs Args;
 
         public override void Run(int part, int parts) => RunPart(Args, part, parts);
+    }
+
+    /// <summary>Packs the column panels of one part of op(B), for every KC slice, into <see cref="SgemmArgs.PackedB"/>.</summary>
+    private sealed class PackBJob : ParallelJob
+    {
+        public SgemmArgs Args;
+
+        public override void Run(int part, int parts)
+        {
+            (int j0, int j1) = Split(Args.N, NR, part, parts);
+            for (int pc = 0; pc < Args.K && j0 < j1; pc += KC)
+            {
+                int kc = Math.Min(KC, Args.K - pc);
+                float* slice = Args.PackedB + pc * Args.PackedStride;
+                SgemmPacking.PackB(Args.B, Args.Ldb, Args.TransB, pc, kc, j0, j1 - j0, slice + (nint)j0 * kc);
+            }
+        }
     }
 
     /// <summary>Packs the row panels [start, end) of op(A), for every KC slice, into <see cref="SgemmArgs.PackedA"/>.</summary>
