@@ -7,7 +7,11 @@ namespace Recur.Kernels;
 /// <remarks>
 /// Storage: with <c>transA == false</c> A is stored m×k (element (i, p) at <c>a[i·lda + p]</c>); with
 /// <c>transA == true</c> it is stored k×m (element (i, p) of op(A) at <c>a[p·lda + i]</c>). Likewise for B.
-/// This is the entry point every layer uses; the fast implementation and its scalar reference live beside it.
+/// This is the entry point every layer uses. It validates, then routes: m ≤ 4 to the streaming matrix-vector
+/// kernels (<see cref="Sgemv"/>), anything larger to the packed 6×16 AVX2/FMA SGEMM (<see cref="Sgemm"/>), with a
+/// portable kernel where AVX2/FMA are missing. Large calls use up to <see cref="Parallelism.MaxThreads"/> threads.
+/// Steady-state calls allocate nothing, and two threads may call concurrently (one of them then runs alone).
+/// <see cref="GemmReference"/> is the scalar definition the fast paths are tested against.
 /// </remarks>
 public static partial class Gemm
 {
