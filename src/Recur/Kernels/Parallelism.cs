@@ -42,12 +42,16 @@ internal abstract class ParallelJob
 /// <summary>
 /// Fork/join over long-lived workers. After a job the workers spin for <see cref="SpinMicroseconds"/> so a time
 /// loop of small GEMMs pays ~0.2 µs per fork instead of a ~100 µs wake-up, then block so an idle library burns no
-/// core. Pieces are claimed dynamically: a worker that wakes late finds nothing left and the caller has done it all.
-/// One caller owns the pool at a time (<see cref="TryEnter"/>); a concurrent caller runs single-threaded.
+/// core. Each thread owns a contiguous run of the parts, so the same thread gets the same columns of a weight matrix
+/// call after call and keeps them in its L2; a thread that finishes early steals the others' parts from the back,
+/// and a worker that wakes late finds them done by the caller. One caller owns the pool at a time (<see cref="TryEnter"/>); a concurrent caller runs single-threaded.
 /// </summary>
 internal static class WorkerPool
 {
     public const int SpinMicroseconds = 100;
+
+    /// <summary>Most parts one job may have.</summary>
+    public const int MaxParts = 64;
 
     private static readonly long s_spinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
     private static readonly int s_capacity = Math.Min(Environment.ProcessorCount, Parallelism.DefaultCap * 2) - 1;
@@ -57,9 +61,12 @@ internal static class WorkerPool
     private static int s_started;
     private static int s_owned;
 
-    // One word so a claim is checked against the job it belongs to: generation (bits 32-63), parts (16-31) and
-    // the next unclaimed part (0-15). A worker still holding an old generation can never claim a newer job's part.
+    // The current job: generation (bits 32-63), parts (16-31) and threads sharing them (0-15).
     private static long s_state;
+
+    // Per part: 2·generation + 1 while unclaimed, 2·generation once claimed. A claim compares against its own
+    // generation, so a worker still holding an old one can never claim (and run) a part of a newer job.
+    private static readonly long[] s_parts = new long[MaxParts];
     private static uint s_generation;
     private static ParallelJob? s_job;
     private static int s_done;
@@ -109,12 +116,18 @@ internal static class WorkerPool
     /// <summary>Runs all parts of <paramref name="job"/>, on the caller and any worker that is free, then returns.</summary>
     public static void Run(ParallelJob job, int parts)
     {
-        Debug.Assert(parts is >= 1 and <= ushort.MaxValue);
+        Debug.Assert(parts is >= 1 and <= MaxParts);
         s_job = job;
         s_error = null;
         Volatile.Write(ref s_done, 0);
         uint generation = ++s_generation;
-        Interlocked.Exchange(ref s_state, ((long)generation << 32) | ((long)parts << 16));
+        for (int p = 0; p < parts; p++)
+        {
+            s_parts[p] = ((long)generation << 1) | 1;
+        }
+
+        int threads = Math.Min(parts, Volatile.Read(ref s_started) + 1);
+        Interlocked.Exchange(ref s_state, ((long)generation << 32) | ((long)parts << 16) | (uint)threads);
 
         int wake = Math.Min(parts - 1, Volatile.Read(ref s_started));
         for (int w = 0; w < wake; w++)
@@ -125,10 +138,7 @@ internal static class WorkerPool
             }
         }
 
-        while (TryClaim(generation, out int part))
-        {
-            RunPart(job, part, parts);
-        }
+        RunParts(0, generation, parts, threads);
 
         // Join: the pieces a worker claimed are running; wait for them.
         var spinner = default(SpinWait);
@@ -161,22 +171,34 @@ internal static class WorkerPool
         }
     }
 
-    private static bool TryClaim(uint generation, out int part)
+    /// <summary>Thread <paramref name="thread"/> runs its own parts front to back, then steals the rest back to front.</summary>
+    private static void RunParts(int thread, uint generation, int parts, int threads)
     {
-        while (true)
+        int start = thread < threads ? thread * parts / threads : 0;
+        int end = thread < threads ? (thread + 1) * parts / threads : 0;
+        for (int p = start; p < end; p++)
         {
-            long state = Volatile.Read(ref s_state);
-            part = (int)(state & 0xFFFF);
-            if ((uint)(state >> 32) != generation || part >= (int)((state >> 16) & 0xFFFF))
+            if (TryClaim(generation, p))
             {
-                return false;
-            }
-
-            if (Interlocked.CompareExchange(ref s_state, state + 1, state) == state)
-            {
-                return true;
+                // Read after the claim: a claimed part pins the job, so this is the job of this generation.
+                RunPart(Volatile.Read(ref s_job)!, p, parts);
             }
         }
+
+        for (int p = parts - 1; p >= 0; p--)
+        {
+            if ((p < start || p >= end) && TryClaim(generation, p))
+            {
+                RunPart(Volatile.Read(ref s_job)!, p, parts);
+            }
+        }
+    }
+
+    private static bool TryClaim(uint generation, int part)
+    {
+        long unclaimed = ((long)generation << 1) | 1;
+        return Volatile.Read(ref s_parts[part]) == unclaimed
+            && Interlocked.CompareExchange(ref s_parts[part], unclaimed - 1, unclaimed) == unclaimed;
     }
 
     private static void StartWorkers(int count)
@@ -206,12 +228,7 @@ internal static class WorkerPool
             if (generation != seen)
             {
                 seen = generation;
-                int parts = (int)((word >> 16) & 0xFFFF);
-                while (TryClaim(generation, out int part))
-                {
-                    // Read after the claim: a claimed part pins the job, so this is the job of this generation.
-                    RunPart(Volatile.Read(ref s_job)!, part, parts);
-                }
+                RunParts(w + 1, generation, (int)((word >> 16) & 0xFFFF), (int)(word & 0xFFFF));
 
                 idleSince = Stopwatch.GetTimestamp();
                 continue;

@@ -117,7 +117,7 @@ internal static unsafe class Sgemm
                     g.PackedA = PackBuffers.Current.SharedA(checked((int)g.PackedAStride * g.K));
                     s_packAJob.Args = g;
                     WorkerPool.Run(s_packAJob, Math.Min(WorkerPool.Threads, (g.M + MR - 1) / MR));
-                    parts = Math.Min((g.N + NR - 1) / NR, parts * PartsPerThread);
+                    parts = Math.Min((g.N + NR - 1) / NR, Math.Min(WorkerPool.MaxParts, parts * PartsPerThread));
                 }
                 else if (!g.SplitN && (g.PackedB != null || (long)g.K * g.N <= SharedMax))
                 {
@@ -130,7 +130,7 @@ internal static unsafe class Sgemm
                         WorkerPool.Run(s_packBJob, Math.Min(WorkerPool.Threads, (g.N + NR - 1) / NR));
                     }
 
-                    parts = Math.Min((g.M + MR - 1) / MR, parts * PartsPerThread);
+                    parts = Math.Min((g.M + MR - 1) / MR, Math.Min(WorkerPool.MaxParts, parts * PartsPerThread));
                 }
 
                 s_job.Args = g;

@@ -17,6 +17,12 @@ internal static unsafe class Sgemv
     /// <summary>Below this many multiply-adds (about 128 KiB of B) one core streams B faster than two can fork.</summary>
     private const long ParallelMinMacs = 32 * 1024;
 
+    /// <summary>
+    /// Column parts per thread. The pool gives each thread the same run of parts every call, so a weight matrix
+    /// stays split across the L2s over a time loop; the extra parts let a free core steal from a slowed one.
+    /// </summary>
+    private const int PartsPerThread = 4;
+
     private static readonly Job s_job = new();
 
     public static void Run(SgemmArgs g)
@@ -40,7 +46,7 @@ internal static unsafe class Sgemv
 
         int threads = WorkerPool.Threads;
         int parts = threads > 1 && (long)g.M * g.N * g.K >= ParallelMinMacs
-            ? Math.Min(threads, (g.N + Sgemm.NR - 1) / Sgemm.NR)
+            ? Math.Min((g.N + Sgemm.NR - 1) / Sgemm.NR, Math.Min(WorkerPool.MaxParts, threads * PartsPerThread))
             : 1;
         if (parts > 1 && WorkerPool.TryEnter())
         {

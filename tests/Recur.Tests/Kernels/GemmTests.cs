@@ -258,6 +258,22 @@ public class GemmTests
     }
 
     [Fact]
+    public void Back_to_back_parallel_calls_run_every_part_exactly_once()
+    {
+        // Accumulating into zeros: a part run twice or skipped by a race in the pool would double or zero a block.
+        var rng = new Rng(12);
+        const int M = 36, N = 64, K = 64;
+        float[] a = Random(rng, M * K), b = Random(rng, K * N), c = new float[M * N], first = new float[M * N];
+        Gemm.Multiply(a, K, false, b, N, false, M, N, K, first, N, accumulate: false);
+        for (int rep = 0; rep < 500; rep++)
+        {
+            Array.Clear(c);
+            Gemm.Multiply(a, K, false, b, N, false, M, N, K, c, N, accumulate: true);
+            Assert.Equal(first, c);
+        }
+    }
+
+    [Fact]
     public void Workers_stop_spinning_and_park_soon_after_the_last_job()
     {
         var rng = new Rng(11);
