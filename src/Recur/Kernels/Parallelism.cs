@@ -126,11 +126,11 @@ internal static class WorkerPool
             s_parts[p] = ((long)generation << 1) | 1;
         }
 
-        int threads = Math.Min(parts, Volatile.Read(ref s_started) + 1);
+        // Threads sharing the parts: the caller plus the first workers, within the current MaxThreads.
+        int threads = Math.Min(parts, Math.Min(Threads, Volatile.Read(ref s_started) + 1));
         Interlocked.Exchange(ref s_state, ((long)generation << 32) | ((long)parts << 16) | (uint)threads);
 
-        int wake = Math.Min(parts - 1, Volatile.Read(ref s_started));
-        for (int w = 0; w < wake; w++)
+        for (int w = 0; w < threads - 1; w++)
         {
             if (Interlocked.Exchange(ref s_sleeping[w], 0) == 1)
             {
@@ -174,8 +174,12 @@ internal static class WorkerPool
     /// <summary>Thread <paramref name="thread"/> runs its own parts front to back, then steals the rest back to front.</summary>
     private static void RunParts(int thread, uint generation, int parts, int threads)
     {
-        int start = thread < threads ? thread * parts / threads : 0;
-        int end = thread < threads ? (thread + 1) * parts / threads : 0;
+        if (thread >= threads)
+        {
+            return;
+        }
+
+        int start = thread * parts / threads, end = (thread + 1) * parts / threads;
         for (int p = start; p < end; p++)
         {
             if (TryClaim(generation, p))
