@@ -17,7 +17,6 @@ internal sealed unsafe class PackBuffers
     private float[]? _b;
     private float[]? _x;
     private float[]? _sharedA;
-    private float[]? _sharedB;
 
     public static PackBuffers Current => t_current ??= new PackBuffers();
 
@@ -29,9 +28,6 @@ internal sealed unsafe class PackBuffers
 
     /// <summary>All of op(A) packed for the parts of a column split to share, m×k in MR-row panels per KC slice.</summary>
     public float* SharedA(int count) => Ensure(ref _sharedA, count);
-
-    /// <summary>All of op(B) packed for the parts of a row split to share, in <see cref="PackedMatrix"/> layout.</summary>
-    public float* SharedB(int count) => Ensure(ref _sharedB, count);
 
     /// <summary>Rows of op(A) made contiguous for the small-m path, m×k.</summary>
     public float* X(int count) => Ensure(ref _x, count);

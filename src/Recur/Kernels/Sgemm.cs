@@ -62,10 +62,10 @@ internal static unsafe class Sgemm
     private const long PackCost = 16;
 
     /// <summary>
-    /// Largest operand, in floats, packed whole and shared by all parts (16 MiB): op(A) for a column split, op(B)
-    /// for a row split. Beyond it each part packs its own blocks of the shared operand.
+    /// Largest op(A), in floats, packed whole and shared by the parts of a column split (16 MiB); beyond it each
+    /// part packs its own blocks of A.
     /// </summary>
-    private const long SharedMax = 4 << 20;
+    private const long SharedAMax = 4 << 20;
 
     /// <summary>
     /// Parts per thread once nothing is packed twice: more, smaller ranges, claimed dynamically, keep both cores
@@ -75,7 +75,6 @@ internal static unsafe class Sgemm
 
     private static readonly Job s_job = new();
     private static readonly PackAJob s_packAJob = new();
-    private static readonly PackBJob s_packBJob = new();
 
     public static bool SimdSupported => Avx2.IsSupported && Fma.IsSupported;
 
@@ -110,7 +109,7 @@ internal static unsafe class Sgemm
         {
             try
             {
-                if (g.SplitN && (long)g.M * g.K <= SharedMax)
+                if (g.SplitN && (long)g.M * g.K <= SharedAMax)
                 {
                     // Pack all of op(A) once, in parallel over its row panels, then split C's columns finely.
                     g.PackedAStride = RoundUp(g.M, MR);
@@ -119,17 +118,10 @@ internal static unsafe class Sgemm
                     WorkerPool.Run(s_packAJob, Math.Min(WorkerPool.Threads, (g.M + MR - 1) / MR));
                     parts = Math.Min((g.N + NR - 1) / NR, Math.Min(WorkerPool.MaxParts, parts * PartsPerThread));
                 }
-                else if (!g.SplitN && (g.PackedB != null || (long)g.K * g.N <= SharedMax))
+                else if (!g.SplitN && g.PackedB != null)
                 {
-                    if (g.PackedB == null)
-                    {
-                        // Pack all of op(B) once, in parallel over its column panels, as a PackedMatrix would.
-                        g.PackedStride = RoundUp(g.N, NR);
-                        g.PackedB = PackBuffers.Current.SharedB(checked((int)g.PackedStride * g.K));
-                        s_packBJob.Args = g;
-                        WorkerPool.Run(s_packBJob, Math.Min(WorkerPool.Threads, (g.N + NR - 1) / NR));
-                    }
-
+                    // A row split of a pre-packed B packs nothing twice either. (Sharing a raw B packed up front
+                    // measured slower than each thread packing its own copy into its L2, so raw B is not shared.)
                     parts = Math.Min((g.M + MR - 1) / MR, Math.Min(WorkerPool.MaxParts, parts * PartsPerThread));
                 }
 
@@ -290,23 +282,6 @@ internal static unsafe class Sgemm
         public SgemmArgs Args;
 
         public override void Run(int part, int parts) => RunPart(Args, part, parts);
-    }
-
-    /// <summary>Packs the column panels of one part of op(B), for every KC slice, into <see cref="SgemmArgs.PackedB"/>.</summary>
-    private sealed class PackBJob : ParallelJob
-    {
-        public SgemmArgs Args;
-
-        public override void Run(int part, int parts)
-        {
-            (int j0, int j1) = Split(Args.N, NR, part, parts);
-            for (int pc = 0; pc < Args.K && j0 < j1; pc += KC)
-            {
-                int kc = Math.Min(KC, Args.K - pc);
-                float* slice = Args.PackedB + pc * Args.PackedStride;
-                SgemmPacking.PackB(Args.B, Args.Ldb, Args.TransB, pc, kc, j0, j1 - j0, slice + (nint)j0 * kc);
-            }
-        }
     }
 
     /// <summary>Packs the row panels [start, end) of op(A), for every KC slice, into <see cref="SgemmArgs.PackedA"/>.</summary>
