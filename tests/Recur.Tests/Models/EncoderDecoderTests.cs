@@ -19,7 +19,7 @@ public class EncoderDecoderTests
         var (sources, targets) = ReversalTask(600, seed: 1);
         var seq2seq = new EncoderDecoder(Vocabulary, Vocabulary, 12, 48, cell, seed: 2);
         seq2seq.Model.Compile(new CrossEntropyLoss(), new Adam(seq2seq.Model.Parameters, 0.01f), [new Accuracy()], clipNorm: 1f);
-        seq2seq.Model.Fit(EncoderDecoder.TeacherForcing(sources, targets, Bos, Eos), epochs: 30, batchSize: 32, seed: 3);
+        seq2seq.Model.Fit(EncoderDecoder.TeacherForcing(sources, targets, Bos, Eos), epochs: 40, batchSize: 32, seed: 3);
 
         var (testSources, testTargets) = ReversalTask(50, seed: 99);
         int greedyRight = 0, beamRight = 0;
