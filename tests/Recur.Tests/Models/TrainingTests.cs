@@ -107,6 +107,30 @@ public class TrainingTests
     }
 
     [Fact]
+    public void The_best_model_checkpoint_and_early_stopping_keep_the_best_epoch()
+    {
+        var (model, _, data) = TrainSmallModel(epochs: 1);
+        string path = TempFile();
+        var checkpoint = new ModelCheckpoint(path, monitor: "val_loss");
+        var stopping = new EarlyStopping("val_loss", patience: 2);
+        var history = model.Fit(data, data, epochs: 40, batchSize: 8, seed: 5, callbacks: [checkpoint, stopping]);
+
+        int best = Array.IndexOf(history["val_loss"], history["val_loss"].Min());
+        Assert.Equal(best + 1, checkpoint.SavedEpoch); // the history of a resumed model starts at its epoch 1
+        var loaded = ModelFile.Load(path);
+        Assert.Equal(checkpoint.SavedEpoch + 1, loaded.Model.EpochsTaken);
+        Assert.Equal(history["val_loss"].Min(), loaded.Model.Evaluate(data, 8)["loss"], 6);
+    }
+
+    [Fact]
+    public void A_learning_rate_schedule_sets_the_rate_of_every_batch()
+    {
+        var (model, _, data) = TrainSmallModel(epochs: 1);
+        var history = model.Fit(data, epochs: 4, batchSize: 8, seed: 5, callbacks: [new LearningRateScheduler(new StepDecaySchedule(0.01, 1, 0.5))]);
+        Assert.Equal(new[] { 0.005, 0.0025, 0.00125 }, history["lr"].Select(v => Math.Round(v, 6)));
+    }
+
+    [Fact]
     public void Bad_model_files_give_a_clear_error()
     {
         var (model, _, _) = TrainSmallModel(epochs: 1);
