@@ -8,9 +8,6 @@ namespace Recur.Cli;
 /// <summary><c>recur info</c>: what this machine offers the kernels.</summary>
 internal static class InfoCommand
 {
-    // The GEMM in this build is the scalar reference: one thread.
-    private const int KernelThreads = 1;
-
     public static Command Create(TextWriter output)
     {
         var command = new Command("info", "Show the Recur version, runtime, OS, CPU cores, SIMD support and compute threads.");
@@ -24,7 +21,7 @@ internal static class InfoCommand
             output.WriteLine($"SIMD            Vector256 accelerated: {YesNo(Vector256.IsHardwareAccelerated)}, " +
                              $"Avx2: {YesNo(Avx2.IsSupported)}, Fma: {YesNo(Fma.IsSupported)}, " +
                              $"Vector512 accelerated: {YesNo(Vector512.IsHardwareAccelerated)}");
-            output.WriteLine($"kernel threads  {KernelThreads}");
+            output.WriteLine($"kernel threads  {Kernels.Parallelism.MaxThreads} (GEMM kernel: {(Fma.IsSupported && Avx2.IsSupported ? "AVX2/FMA 6x16" : "portable")})");
         });
         return command;
     }
