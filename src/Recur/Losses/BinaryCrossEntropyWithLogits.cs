@@ -1,5 +1,3 @@
-using Recur.Tensors;
-
 namespace Recur.Losses;
 
 /// <summary>
@@ -9,29 +7,29 @@ namespace Recur.Losses;
 /// ∂ℓ/∂z  = σ(z) - y
 /// </code>
 /// The second form never exponentiates a positive number, so large |z| neither overflows nor loses the loss to
-/// log(0). The target has the prediction's shape (soft labels allowed); see <see cref="ElementwiseLoss"/> for the
+/// log(0). The target has the prediction's shape (soft labels allowed); see <see cref="ElementwiseLoss{TTerm}"/> for the
 /// mean and padding.
 /// </summary>
-public sealed class BinaryCrossEntropyWithLogits : ElementwiseLoss
+public sealed class BinaryCrossEntropyWithLogits : ElementwiseLoss<BinaryCrossEntropyWithLogits.LogitCrossEntropy>
 {
     /// <inheritdoc />
     public override string Name => "binary_cross_entropy";
 
-    /// <inheritdoc />
-    protected override double Term(float x, float y, out double derivative)
+    /// <summary>ℓ = max(z, 0) - z·y + log(1 + e^{-|z|}), ℓ' = σ(z) - y.</summary>
+    public readonly struct LogitCrossEntropy : IElementwiseTerm
     {
-        double z = x, e = Math.Exp(-Math.Abs(z));
-        derivative = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - y; // σ(z) from e^{-|z|}, stable for either sign
-        return Math.Max(z, 0) - z * y + Math.Log(1 + e);
-    }
+        /// <inheritdoc />
+        public static string TargetDescription => "probabilities in [0, 1]";
 
-    /// <inheritdoc />
-    protected override void CheckTarget(float y, int index, Tensor target)
-    {
-        if (!(y >= 0f && y <= 1f))
+        /// <inheritdoc />
+        public static double Term(float x, float y, out double derivative)
         {
-            throw new ArgumentException(
-                $"target: expected probabilities in [0, 1], got {y} at flat index {index} of shape {target?.ShapeText}.", nameof(target));
+            double z = x, e = Math.Exp(-Math.Abs(z));
+            derivative = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - y; // σ(z) from e^{-|z|}, stable for either sign
+            return Math.Max(z, 0) - z * y + Math.Log(1 + e);
         }
+
+        /// <inheritdoc />
+        public static bool IsValidTarget(float y) => y >= 0f && y <= 1f;
     }
 }

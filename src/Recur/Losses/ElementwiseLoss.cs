@@ -12,7 +12,9 @@ namespace Recur.Losses;
 /// For a (B, T, ...) prediction with lengths, the values of steps t ≥ length are padding: they do not count and get
 /// a zero gradient. <see cref="Loss.LastCount"/> is M.
 /// </summary>
-public abstract class ElementwiseLoss : Loss
+/// <typeparam name="TTerm">The per-element term as a struct operator, so the loop inlines it (as TensorPrimitives does).</typeparam>
+public abstract class ElementwiseLoss<TTerm> : Loss
+    where TTerm : struct, IElementwiseTerm
 {
     /// <inheritdoc />
     public sealed override double Compute(LayerValue prediction, Tensor target, Tensor? gradient)
@@ -27,31 +29,35 @@ public abstract class ElementwiseLoss : Loss
         }
 
         Check.Finite(x, nameof(prediction));
-        var xs = x.Span;
-        var ys = target.Span;
+        ReadOnlySpan<float> xs = x.Span, ys = target.Span;
         int block = layout.Block, counted = 0;
         for (int b = 0; b < layout.Batch; b++)
         {
             int start = b * layout.Steps * block, end = start + layout.ValidSteps(b) * block;
             for (int i = start; i < end; i++)
             {
-                CheckTarget(ys[i], i, target);
+                if (!TTerm.IsValidTarget(ys[i]))
+                {
+                    throw new ArgumentException(
+                        $"target: expected {TTerm.TargetDescription}, got {ys[i]} at flat index {i} of shape {target.ShapeText}.", nameof(target));
+                }
             }
 
             counted += end - start;
         }
 
-        gradient?.Span.Clear(); // padding keeps a zero gradient
+        var gs = gradient is null ? default : gradient.Span;
+        gs.Clear(); // padding keeps a zero gradient
         double total = 0, scale = counted == 0 ? 0 : 1.0 / counted;
         for (int b = 0; b < layout.Batch; b++)
         {
             int start = b * layout.Steps * block, end = start + layout.ValidSteps(b) * block;
             for (int i = start; i < end; i++)
             {
-                total += Term(xs[i], ys[i], out double derivative);
-                if (gradient is not null)
+                total += TTerm.Term(xs[i], ys[i], out double derivative);
+                if (!gs.IsEmpty)
                 {
-                    gradient.Span[i] = (float)(derivative * scale);
+                    gs[i] = (float)(derivative * scale);
                 }
             }
         }
@@ -59,19 +65,17 @@ public abstract class ElementwiseLoss : Loss
         LastCount = counted;
         return total * scale;
     }
+}
+
+/// <summary>The per-element term of an <see cref="ElementwiseLoss{TTerm}"/>.</summary>
+public interface IElementwiseTerm
+{
+    /// <summary>What a valid target is, for messages, e.g. "finite values".</summary>
+    static abstract string TargetDescription { get; }
 
     /// <summary>ℓ(x, y), and ℓ'(x, y) = ∂ℓ/∂x, in double.</summary>
-    protected abstract double Term(float x, float y, out double derivative);
+    static abstract double Term(float x, float y, out double derivative);
 
-    /// <summary>Throws if <paramref name="y"/> is not a valid target; the default requires a finite value.</summary>
-    /// <param name="y">The target value.</param>
-    /// <param name="index">Its flat index in <paramref name="target"/>, for the message.</param>
-    /// <param name="target">The whole target tensor.</param>
-    protected virtual void CheckTarget(float y, int index, Tensor target)
-    {
-        if (!float.IsFinite(y))
-        {
-            throw new ArgumentException($"target: expected finite values, got {y} at flat index {index} of shape {target?.ShapeText}.", nameof(target));
-        }
-    }
+    /// <summary>Whether <paramref name="y"/> is a valid target.</summary>
+    static abstract bool IsValidTarget(float y);
 }

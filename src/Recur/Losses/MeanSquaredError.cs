@@ -5,18 +5,28 @@ namespace Recur.Losses;
 /// <code>
 /// ℓ(x, y) = (x - y)²        ∂ℓ/∂x = 2 (x - y)
 /// </code>
-/// The target has the prediction's shape; see <see cref="ElementwiseLoss"/> for the mean and padding.
+/// The target has the prediction's shape; see <see cref="ElementwiseLoss{TTerm}"/> for the mean and padding.
 /// </summary>
-public sealed class MeanSquaredError : ElementwiseLoss
+public sealed class MeanSquaredError : ElementwiseLoss<MeanSquaredError.SquaredError>
 {
     /// <inheritdoc />
     public override string Name => "mse";
 
-    /// <inheritdoc />
-    protected override double Term(float x, float y, out double derivative)
+    /// <summary>ℓ = (x - y)², ℓ' = 2(x - y).</summary>
+    public readonly struct SquaredError : IElementwiseTerm
     {
-        double d = (double)x - y;
-        derivative = 2 * d;
-        return d * d;
+        /// <inheritdoc />
+        public static string TargetDescription => "finite values";
+
+        /// <inheritdoc />
+        public static double Term(float x, float y, out double derivative)
+        {
+            double d = (double)x - y;
+            derivative = 2 * d;
+            return d * d;
+        }
+
+        /// <inheritdoc />
+        public static bool IsValidTarget(float y) => float.IsFinite(y);
     }
 }
