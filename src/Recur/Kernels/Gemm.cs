@@ -21,7 +21,7 @@ public static partial class Gemm
         CheckOperand(a, lda, transA ? k : m, transA ? m : k, nameof(a), nameof(lda));
         CheckOperand(b, ldb, transB ? n : k, transB ? k : n, nameof(b), nameof(ldb));
         CheckOperand(c, ldc, m, n, nameof(c), nameof(ldc));
-        GemmReference.Multiply(a, lda, transA, b, ldb, transB, m, n, k, c, ldc, accumulate);
+        Run(a, lda, transA, b, ldb, transB, m, n, k, c, ldc, accumulate, Sgemm.SimdSupported);
     }
 
     /// <summary>
@@ -37,7 +37,45 @@ public static partial class Gemm
         ArgumentNullException.ThrowIfNull(b);
         CheckOperand(a, lda, transA ? b.Rows : m, transA ? m : b.Rows, nameof(a), nameof(lda));
         CheckOperand(c, ldc, m, b.Columns, nameof(c), nameof(ldc));
-        GemmReference.Multiply(a, lda, transA, b.Data, b.Columns, false, m, b.Columns, b.Rows, c, ldc, accumulate);
+        Run(a, lda, transA, b, m, c, ldc, accumulate, Sgemm.SimdSupported);
+    }
+
+    /// <summary>Checked entry point for raw B; <paramref name="simd"/> false forces the portable kernels (tests).</summary>
+    internal static unsafe void Run(
+        ReadOnlySpan<float> a, int lda, bool transA,
+        ReadOnlySpan<float> b, int ldb, bool transB,
+        int m, int n, int k,
+        Span<float> c, int ldc, bool accumulate, bool simd)
+    {
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            Sgemm.Run(new SgemmArgs
+            {
+                A = pa, Lda = lda, TransA = transA,
+                B = pb, Ldb = ldb, TransB = transB,
+                M = m, N = n, K = k,
+                C = pc, Ldc = ldc, Accumulate = accumulate, Simd = simd,
+            });
+        }
+    }
+
+    /// <summary>Checked entry point for packed B; <paramref name="simd"/> false forces the portable kernels (tests).</summary>
+    internal static unsafe void Run(
+        ReadOnlySpan<float> a, int lda, bool transA,
+        PackedMatrix b,
+        int m,
+        Span<float> c, int ldc, bool accumulate, bool simd)
+    {
+        fixed (float* pa = a, pc = c)
+        {
+            Sgemm.Run(new SgemmArgs
+            {
+                A = pa, Lda = lda, TransA = transA,
+                PackedB = b.Data, PackedStride = b.Stride,
+                M = m, N = b.Columns, K = b.Rows,
+                C = pc, Ldc = ldc, Accumulate = accumulate, Simd = simd,
+            });
+        }
     }
 
     internal static void CheckOperand(ReadOnlySpan<float> x, int ld, int rows, int cols, string name, string ldName)
@@ -64,9 +102,21 @@ public static partial class Gemm
 /// The right operand of a GEMM, op(B) of shape k×n, laid out once in the form the kernel reads fastest. Packing a
 /// weight matrix before a time loop saves repacking it at every step. Reusable: <see cref="Pack"/> reuses memory.
 /// </summary>
-public sealed class PackedMatrix
+/// <remarks>
+/// Layout: slices of up to 256 rows of op(B) (the kernel's KC); slice s starts at <c>s·256·Stride</c>, Stride = n
+/// rounded up to 16. Within a slice of kc rows, columns come in panels of 16 (the last zero-padded); panel j/16
+/// starts at <c>j·kc</c> and holds kc rows of 16 contiguous values. The GEMM kernel reads one panel per micro-tile,
+/// and the m = 1 path streams the whole buffer front to back.
+/// </remarks>
+public sealed unsafe class PackedMatrix
 {
-    internal float[] Data = [];
+    private float[]? _storage;
+
+    /// <summary>Start of the packed values, 64-byte aligned, in a pinned array.</summary>
+    internal float* Data { get; private set; }
+
+    /// <summary>Floats per row of op(B) in the packed layout: n rounded up to 16.</summary>
+    internal int Stride { get; private set; }
 
     /// <summary>k: rows of op(B).</summary>
     public int Rows { get; private set; }
@@ -78,18 +128,16 @@ public sealed class PackedMatrix
     public void Pack(ReadOnlySpan<float> b, int ldb, bool transB, int k, int n)
     {
         Gemm.CheckOperand(b, ldb, transB ? n : k, transB ? k : n, nameof(b), nameof(ldb));
-        if (Data.Length < k * n)
-        {
-            Data = new float[k * n];
-        }
-
+        int stride = Sgemm.RoundUp(n, Sgemm.NR);
+        Data = PackBuffers.Ensure(ref _storage, checked(stride * k));
+        Stride = stride;
         Rows = k;
         Columns = n;
-        for (int p = 0; p < k; p++)
+        fixed (float* pb = b)
         {
-            for (int j = 0; j < n; j++)
+            for (int pc = 0; pc < k; pc += Sgemm.KC)
             {
-                Data[p * n + j] = transB ? b[j * ldb + p] : b[p * ldb + j];
+                SgemmPacking.PackB(pb, ldb, transB, pc, Math.Min(Sgemm.KC, k - pc), 0, n, Data + (nint)pc * stride);
             }
         }
     }
