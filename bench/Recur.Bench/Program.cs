@@ -4,6 +4,7 @@ using Recur.Bench;
 var benchmarks = new Dictionary<string, Func<string[], int>>
 {
     ["gemm"] = GemmBench.Run,
+    ["rnn"] = RecurrentBench.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -3,7 +3,15 @@ using System.Diagnostics;
 namespace Recur.Bench;
 
 /// <summary>Seconds per call of one operation: median and spread over samples.</summary>
-internal readonly record struct Timing(double Median, double Min, double Max);
+internal readonly record struct Timing(double Median, double Min, double Max)
+{
+    /// <summary>Median and spread of samples pooled from several rounds.</summary>
+    public static Timing Of(IEnumerable<double> samples)
+    {
+        double[] sorted = samples.Order().ToArray();
+        return new Timing(sorted[sorted.Length / 2], sorted[0], sorted[^1]);
+    }
+}
 
 /// <summary>
 /// The shared timing loop: warm up (tiered JIT, caches, worker threads), size a sample to at least
@@ -11,7 +19,11 @@ internal readonly record struct Timing(double Median, double Min, double Max);
 /// </summary>
 internal static class Timer
 {
-    public static Timing Measure(Action op, int samples = 21, double minSampleSeconds = 0.01, double warmupSeconds = 0.3)
+    public static Timing Measure(Action op, int samples = 21, double minSampleSeconds = 0.01, double warmupSeconds = 0.3) =>
+        Timing.Of(Sample(op, samples, minSampleSeconds, warmupSeconds));
+
+    /// <summary>The seconds per call of each sample, unsorted, for callers that pool interleaved rounds.</summary>
+    public static double[] Sample(Action op, int samples = 21, double minSampleSeconds = 0.01, double warmupSeconds = 0.3)
     {
         var clock = Stopwatch.StartNew();
         int calls = 0;
@@ -35,7 +47,6 @@ internal static class Timer
             times[s] = Stopwatch.GetElapsedTime(start).TotalSeconds / inner;
         }
 
-        Array.Sort(times);
-        return new Timing(times[samples / 2], times[0], times[^1]);
+        return times;
     }
 }
