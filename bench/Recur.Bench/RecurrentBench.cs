@@ -114,7 +114,16 @@ internal static class RecurrentBench
             }
 
             contenders.Add(new Contender("Recur", n => Timer.Sample(Step, n)));
-            allocationCheck = Step;
+            allocationCheck = () =>
+            {
+                long start = GC.GetAllocatedBytesForCurrentThread();
+                layer.ZeroGrad();
+                layer.Forward(x);
+                long forward = GC.GetAllocatedBytesForCurrentThread();
+                layer.Backward(dOut);
+                long end = GC.GetAllocatedBytesForCurrentThread();
+                Console.WriteLine($"{config.Name}: Recur allocates {end - start} bytes per training step ({forward - start} in ZeroGrad + Forward, {end - forward} in Backward)");
+            };
         }
         else
         {
@@ -151,9 +160,7 @@ internal static class RecurrentBench
         if (allocationCheck is not null)
         {
             // After the rounds: the first calls allocate while tiered JIT settles, a steady-state step must not.
-            long before = GC.GetAllocatedBytesForCurrentThread();
             allocationCheck();
-            Console.WriteLine($"{config.Name}: Recur allocates {GC.GetAllocatedBytesForCurrentThread() - before} bytes per training step");
         }
 
         foreach (var session in sessions)
