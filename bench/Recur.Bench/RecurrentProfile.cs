@@ -13,6 +13,7 @@ namespace Recur.Bench;
 internal static class RecurrentProfile
 {
     private const int Steps = 100, InputSize = 128, Hidden = 256, Repeats = 20;
+    private static readonly RowsJob s_rows = new();
 
     private static readonly string[] Phases =
     [
@@ -70,25 +71,29 @@ internal static class RecurrentProfile
             Lap(1);
             for (int t = 0; t < Steps; t++)
             {
-                var step = gates.AsSpan(t * bg, bg);
                 ReadOnlySpan<float> hPrev = t == 0 ? h0 : hSeq.AsSpan((t - 1) * bh, bh);
-                var h = hSeq.AsSpan(t * bh, bh);
                 // The GRU multiplies into a side buffer (r scales its hidden part); the others accumulate into the gates.
-                Gemm.Multiply(hPrev, Hidden, false, packedT, batch, cell == "GRU" ? hh : step, g, accumulate: cell != "GRU");
+                Gemm.Multiply(hPrev, Hidden, false, packedT, batch, cell == "GRU" ? hh : gates.AsSpan(t * bg, bg), g, accumulate: cell != "GRU");
                 Lap(2);
-                switch (cell)
+                int tp = t;
+                SplitRows(batch, (b0, n) =>
                 {
-                    case "LSTM":
-                        GateKernels.LstmForward(step, t == 0 ? h0 : c.AsSpan((t - 1) * bh, bh), c.AsSpan(t * bh, bh), tanhC.AsSpan(t * bh, bh), h, Hidden, batch, Hidden);
-                        break;
-                    case "GRU":
-                        GateKernels.GruForward(step, hh, bias.AsSpan(2 * Hidden, Hidden), hPrev, Hidden, c.AsSpan(t * bh, bh), h, Hidden, batch, Hidden);
-                        break;
-                    default:
-                        GateKernels.RnnForward(step, false, h, Hidden, batch, Hidden);
-                        break;
-                }
-
+                    int g0 = (tp * batch + b0) * g, r0 = tp * bh + b0 * Hidden, nh = n * Hidden;
+                    var hRows = hSeq.AsSpan(r0, nh);
+                    var hPrevRows = tp == 0 ? h0.AsSpan(b0 * Hidden, nh) : hSeq.AsSpan(r0 - bh, nh);
+                    switch (cell)
+                    {
+                        case "LSTM":
+                            GateKernels.LstmForward(gates.AsSpan(g0, n * g), tp == 0 ? hPrevRows : c.AsSpan(r0 - bh, nh), c.AsSpan(r0, nh), tanhC.AsSpan(r0, nh), hRows, Hidden, n, Hidden);
+                            break;
+                        case "GRU":
+                            GateKernels.GruForward(gates.AsSpan(g0, n * g), hh.AsSpan(b0 * g, n * g), bias.AsSpan(2 * Hidden, Hidden), hPrevRows, Hidden, c.AsSpan(r0, nh), hRows, Hidden, n, Hidden);
+                            break;
+                        default:
+                            GateKernels.RnnForward(gates.AsSpan(g0, n * g), false, hRows, Hidden, n, Hidden);
+                            break;
+                    }
+                });
                 Lap(3);
             }
 
@@ -102,21 +107,25 @@ internal static class RecurrentProfile
             for (int t = Steps - 1; t >= 0; t--)
             {
                 var dStep = dGates.AsSpan(t * bg, bg);
-                ReadOnlySpan<float> hPrev = t == 0 ? h0 : hSeq.AsSpan((t - 1) * bh, bh);
-                var dOutT = dOut.AsSpan(t * bh, bh);
-                switch (cell)
+                int tb = t;
+                SplitRows(batch, (b0, n) =>
                 {
-                    case "LSTM":
-                        GateKernels.LstmBackward(gates.AsSpan(t * bg, bg), t == 0 ? h0 : c.AsSpan((t - 1) * bh, bh), tanhC.AsSpan(t * bh, bh), dOutT, Hidden, dhNext, dcNext, dStep, batch, Hidden);
-                        break;
-                    case "GRU":
-                        GateKernels.GruBackward(gates.AsSpan(t * bg, bg), c.AsSpan(t * bh, bh), hPrev, Hidden, dOutT, Hidden, dhNext, dStep, hh, batch, Hidden);
-                        break;
-                    default:
-                        GateKernels.RnnBackward(hSeq.AsSpan(t * bh, bh), Hidden, false, dOutT, Hidden, dhNext, dStep, batch, Hidden);
-                        break;
-                }
-
+                    int g0 = (tb * batch + b0) * g, r0 = tb * bh + b0 * Hidden, nh = n * Hidden;
+                    var hPrevRows = tb == 0 ? h0.AsSpan(b0 * Hidden, nh) : hSeq.AsSpan(r0 - bh, nh);
+                    var dOutRows = dOut.AsSpan(r0, nh);
+                    switch (cell)
+                    {
+                        case "LSTM":
+                            GateKernels.LstmBackward(gates.AsSpan(g0, n * g), tb == 0 ? hPrevRows : c.AsSpan(r0 - bh, nh), tanhC.AsSpan(r0, nh), dOutRows, Hidden, dhNext.AsSpan(b0 * Hidden, nh), dcNext.AsSpan(b0 * Hidden, nh), dGates.AsSpan(g0, n * g), n, Hidden);
+                            break;
+                        case "GRU":
+                            GateKernels.GruBackward(gates.AsSpan(g0, n * g), c.AsSpan(r0, nh), hPrevRows, Hidden, dOutRows, Hidden, dhNext.AsSpan(b0 * Hidden, nh), dGates.AsSpan(g0, n * g), hh.AsSpan(b0 * g, n * g), n, Hidden);
+                            break;
+                        default:
+                            GateKernels.RnnBackward(hSeq.AsSpan(r0, nh), Hidden, false, dOutRows, Hidden, dhNext.AsSpan(b0 * Hidden, nh), dGates.AsSpan(g0, n * g), n, Hidden);
+                            break;
+                    }
+                });
                 Lap(4);
                 Gemm.Multiply(dStep, g, false, packed, batch, dhNext, Hidden, accumulate: cell == "GRU");
                 Lap(5);
@@ -158,6 +167,41 @@ internal static class RecurrentProfile
                 string rate = flops[p] > 0 ? $"  {flops[p] / s / 1e9,6:F1} GFLOP/s" : "";
                 Console.WriteLine($"  {Phases[p],-24} {s * 1e3,8:F3} ms {s / total,6:P0}{rate}");
             }
+        }
+    }
+
+    /// <summary>Runs a gate kernel over batch rows [b0, b0 + n) the way RecurrentCell does: split across the workers for large steps.</summary>
+    private static void SplitRows(int batch, Action<int, int> body)
+    {
+        int parts = Math.Min(batch, WorkerPool.Threads);
+        if (parts > 1 && batch * Hidden >= Cells.RecurrentCell.ParallelGateMinValues && WorkerPool.TryEnter())
+        {
+            try
+            {
+                s_rows.Batch = batch;
+                s_rows.Body = body;
+                WorkerPool.Run(s_rows, parts);
+            }
+            finally
+            {
+                WorkerPool.Exit();
+            }
+        }
+        else
+        {
+            body(0, batch);
+        }
+    }
+
+    private sealed class RowsJob : ParallelJob
+    {
+        public int Batch;
+        public Action<int, int> Body = (_, _) => { };
+
+        public override void Run(int part, int parts)
+        {
+            int b0 = Batch * part / parts;
+            Body(b0, Batch * (part + 1) / parts - b0);
         }
     }
 

@@ -23,13 +23,21 @@ internal abstract class RecurrentCell
 {
     private readonly PackedMatrix _hhTransposed = new(); // op(B) = W_hhᵀ (H, G) for the forward steps
     private readonly PackedMatrix _hh = new();           // op(B) = W_hh (G, H) for the backward steps
+    private readonly GateJob _gateJob;
     private float[] _foldedBias = [];
+
+    /// <summary>
+    /// Below this many hidden values per step (B·H) a step's gate kernel runs on the calling thread; above it the
+    /// batch rows are split across the kernel workers, which otherwise idle between the step GEMMs.
+    /// </summary>
+    internal const int ParallelGateMinValues = 1024;
 
     protected RecurrentCell(int inputSize, int hiddenSize, int gateBlocks, bool bias, string suffix)
     {
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         GateRows = gateBlocks * hiddenSize;
+        _gateJob = new GateJob(this);
         WeightIh = new Parameter("weight_ih" + suffix, GateRows, inputSize);
         WeightHh = new Parameter("weight_hh" + suffix, GateRows, hiddenSize);
         if (bias)
@@ -227,6 +235,26 @@ internal abstract class RecurrentCell
     /// </summary>
     protected abstract void StepForward(int t, int tPrev);
 
+    /// <summary>The gate kernel of forward step t for batch rows [b0, b0 + rows); rows are independent.</summary>
+    protected abstract void GatesForward(int t, int tPrev, int b0, int rows);
+
+    /// <summary>The gate kernel of backward step t for batch rows [b0, b0 + rows); rows are independent.</summary>
+    protected abstract void GatesBackward(int t, int tPrev, int b0, int rows, float[] dOut, int dOutOffset, int dOutStride);
+
+    /// <summary>Runs <see cref="GatesForward"/> over all batch rows, split across threads when the step is large.</summary>
+    protected void RunGatesForward(int t, int tPrev)
+    {
+        _gateJob.Set(t, tPrev, backward: false, [], 0, 0);
+        RunGates();
+    }
+
+    /// <summary>Runs <see cref="GatesBackward"/> over all batch rows, split across threads when the step is large.</summary>
+    protected void RunGatesBackward(int t, int tPrev, float[] dOut, int dOutOffset, int dOutStride)
+    {
+        _gateJob.Set(t, tPrev, backward: true, dOut, dOutOffset, dOutStride);
+        RunGates();
+    }
+
     /// <summary>
     /// One backward step: reads the output gradient at t and <see cref="DhNext"/>/<see cref="DcNext"/> (the
     /// gradients reaching h_t and c_t from later steps), writes DGates[t] and leaves in DhNext/DcNext the gradients
@@ -252,6 +280,52 @@ internal abstract class RecurrentCell
     }
 
     protected static float[] Grow(float[] buffer, int length) => buffer.Length >= length ? buffer : new float[length];
+
+    private void RunGates()
+    {
+        int parts = Math.Min(Batch, WorkerPool.Threads);
+        if (parts > 1 && Batch * HiddenSize >= ParallelGateMinValues && WorkerPool.TryEnter())
+        {
+            try
+            {
+                WorkerPool.Run(_gateJob, parts);
+            }
+            finally
+            {
+                WorkerPool.Exit();
+            }
+        }
+        else
+        {
+            _gateJob.Run(0, 1);
+        }
+    }
+
+    /// <summary>One step's gate kernel as a pool job: part p of P takes batch rows [B·p/P, B·(p+1)/P).</summary>
+    private sealed class GateJob(RecurrentCell cell) : ParallelJob
+    {
+        private int _t, _tPrev, _dOutOffset, _dOutStride;
+        private bool _backward;
+        private float[] _dOut = [];
+
+        public void Set(int t, int tPrev, bool backward, float[] dOut, int dOutOffset, int dOutStride)
+        {
+            (_t, _tPrev, _backward, _dOut, _dOutOffset, _dOutStride) = (t, tPrev, backward, dOut, dOutOffset, dOutStride);
+        }
+
+        public override void Run(int part, int parts)
+        {
+            int b0 = cell.Batch * part / parts, rows = cell.Batch * (part + 1) / parts - b0;
+            if (_backward)
+            {
+                cell.GatesBackward(_t, _tPrev, b0, rows, _dOut, _dOutOffset, _dOutStride);
+            }
+            else
+            {
+                cell.GatesForward(_t, _tPrev, b0, rows);
+            }
+        }
+    }
 
     private static void CopyOrZero(ReadOnlySpan<float> source, Span<float> destination)
     {

@@ -14,21 +14,32 @@ internal sealed class RnnCell(int inputSize, int hiddenSize, bool bias, bool rel
     protected override void StepForward(int t, int tPrev)
     {
         int bg = Batch * GateRows;
-        var pre = Gates.AsSpan(t * bg, bg);
         var hPrev = HiddenAt(tPrev, out int hPrevStride);
-        Gemm.Multiply(hPrev, hPrevStride, false, HhTransposed, Batch, pre, GateRows, accumulate: true);
-        GateKernels.RnnForward(pre, Relu, HSeq.AsSpan(HOffset + t * Batch * HStride), HStride, Batch, HiddenSize);
+        Gemm.Multiply(hPrev, hPrevStride, false, HhTransposed, Batch, Gates.AsSpan(t * bg, bg), GateRows, accumulate: true);
+        RunGatesForward(t, tPrev);
+    }
+
+    protected override void GatesForward(int t, int tPrev, int b0, int rows)
+    {
+        GateKernels.RnnForward(
+            Gates.AsSpan((t * Batch + b0) * GateRows, rows * GateRows), Relu,
+            HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, rows, HiddenSize);
     }
 
     protected override void StepBackward(int t, int tPrev, float[] dOut, int dOutOffset, int dOutStride)
     {
-        int bg = Batch * GateRows, bh = Batch * HiddenSize;
-        var dPre = DGates.AsSpan(t * bg, bg);
-        GateKernels.RnnBackward(
-            HSeq.AsSpan(HOffset + t * Batch * HStride), HStride, Relu,
-            dOut.AsSpan(dOutOffset + t * Batch * dOutStride), dOutStride, DhNext.AsSpan(0, bh), dPre, Batch, HiddenSize);
+        int bg = Batch * GateRows;
+        RunGatesBackward(t, tPrev, dOut, dOutOffset, dOutStride);
 
         // dh_{t-1} = dPre_t·W_hh
-        Gemm.Multiply(dPre, GateRows, false, Hh, Batch, DhNext, HiddenSize, accumulate: false);
+        Gemm.Multiply(DGates.AsSpan(t * bg, bg), GateRows, false, Hh, Batch, DhNext, HiddenSize, accumulate: false);
+    }
+
+    protected override void GatesBackward(int t, int tPrev, int b0, int rows, float[] dOut, int dOutOffset, int dOutStride)
+    {
+        GateKernels.RnnBackward(
+            HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, Relu,
+            dOut.AsSpan(dOutOffset + (t * Batch + b0) * dOutStride), dOutStride, DhNext.AsSpan(b0 * HiddenSize, rows * HiddenSize),
+            DGates.AsSpan((t * Batch + b0) * GateRows, rows * GateRows), rows, HiddenSize);
     }
 }
