@@ -46,7 +46,7 @@ internal static class OnnxGemmModel
 
     private static Proto IntAttr(string name, long value) => new Proto().String(1, name).Varint(3, (ulong)value).Varint(20, IntAttribute);
 
-    private static Proto ValueInfo(string name, long[] shape)
+    internal static Proto ValueInfo(string name, long[] shape)
     {
         var dims = new Proto();
         foreach (long d in shape)
@@ -59,7 +59,7 @@ internal static class OnnxGemmModel
     }
 
     /// <summary>A minimal protobuf writer: varint and length-delimited fields only.</summary>
-    private sealed class Proto
+    internal sealed class Proto
     {
         private readonly MemoryStream _bytes = new();
 

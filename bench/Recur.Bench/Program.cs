@@ -4,6 +4,7 @@ using Recur.Bench;
 var benchmarks = new Dictionary<string, Func<string[], int>>
 {
     ["gemm"] = GemmBench.Run,
+    ["rnn"] = RecurrentBench.Run,
     ["model"] = ModelBench.Run,
 };
 

@@ -32,24 +32,29 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
 
     protected override void StepForward(int t, int tPrev)
     {
-        int bg = Batch * GateRows, bh = Batch * HiddenSize;
         var hPrev = HiddenAt(tPrev, out int hPrevStride);
-        var hh = _hh.AsSpan(0, bg);
-        Gemm.Multiply(hPrev, hPrevStride, false, HhTransposed, Batch, hh, GateRows, accumulate: false);
-        var biasHn = BiasHh is null ? default : BiasHh.Value.Span.Slice(2 * HiddenSize, HiddenSize);
-        GateKernels.GruForward(
-            Gates.AsSpan(t * bg, bg), hh, biasHn, hPrev, hPrevStride, _hn.AsSpan(t * bh, bh),
-            HSeq.AsSpan(HOffset + t * Batch * HStride), HStride, Batch, HiddenSize);
+        Gemm.Multiply(hPrev, hPrevStride, false, HhTransposed, Batch, _hh.AsSpan(0, Batch * GateRows), GateRows, accumulate: false);
+        RunGatesForward(t, tPrev);
     }
 
-    protected override void StepBackward(int t, int tPrev, float[] dOut, int dOutOffset, int dOutStride)
+    protected override void GatesForward(int t, int tPrev, int b0, int rows)
     {
-        int bg = Batch * GateRows, bh = Batch * HiddenSize;
+        int g0 = (t * Batch + b0) * GateRows, n = rows * HiddenSize;
+        var hPrev = HiddenAt(tPrev, out int hPrevStride);
+        var biasHn = BiasHh is null ? default : BiasHh.Value.Span.Slice(2 * HiddenSize, HiddenSize);
+        GateKernels.GruForward(
+            Gates.AsSpan(g0, rows * GateRows), _hh.AsSpan(b0 * GateRows, rows * GateRows), biasHn, hPrev[(b0 * hPrevStride)..], hPrevStride,
+            _hn.AsSpan((t * Batch + b0) * HiddenSize, n), HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, rows, HiddenSize);
+    }
+
+    protected override void GatesBackward(int t, int tPrev, int b0, int rows, float[] dOut, int dOutOffset, int dOutStride)
+    {
+        int g0 = (t * Batch + b0) * GateRows, n = rows * HiddenSize;
         var hPrev = HiddenAt(tPrev, out int hPrevStride);
         GateKernels.GruBackward(
-            Gates.AsSpan(t * bg, bg), _hn.AsSpan(t * bh, bh), hPrev, hPrevStride,
-            dOut.AsSpan(dOutOffset + t * Batch * dOutStride), dOutStride, DhNext.AsSpan(0, bh),
-            DGates.AsSpan(t * bg, bg), _dHh.AsSpan(t * bg, bg), Batch, HiddenSize);
+            Gates.AsSpan(g0, rows * GateRows), _hn.AsSpan((t * Batch + b0) * HiddenSize, n), hPrev[(b0 * hPrevStride)..], hPrevStride,
+            dOut.AsSpan(dOutOffset + (t * Batch + b0) * dOutStride), dOutStride, DhNext.AsSpan(b0 * HiddenSize, n),
+            DGates.AsSpan(g0, rows * GateRows), _dHh.AsSpan(g0, rows * GateRows), rows, HiddenSize);
     }
 
     protected override void EnsureCapacity(int steps, int batch)

@@ -26,22 +26,27 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
 
     protected override void StepForward(int t, int tPrev)
     {
-        int bg = Batch * GateRows, bh = Batch * HiddenSize;
-        var gates = Gates.AsSpan(t * bg, bg);
+        int bg = Batch * GateRows;
         var hPrev = HiddenAt(tPrev, out int hPrevStride);
-        Gemm.Multiply(hPrev, hPrevStride, false, HhTransposed, Batch, gates, GateRows, accumulate: true);
-        GateKernels.LstmForward(
-            gates, CellAt(tPrev), _c.AsSpan(t * bh, bh), _tanhC.AsSpan(t * bh, bh),
-            HSeq.AsSpan(HOffset + t * Batch * HStride), HStride, Batch, HiddenSize);
+        Gemm.Multiply(hPrev, hPrevStride, false, HhTransposed, Batch, Gates.AsSpan(t * bg, bg), GateRows, accumulate: true);
+        RunGatesForward(t, tPrev);
     }
 
-    protected override void StepBackward(int t, int tPrev, float[] dOut, int dOutOffset, int dOutStride)
+    protected override void GatesForward(int t, int tPrev, int b0, int rows)
     {
-        int bg = Batch * GateRows, bh = Batch * HiddenSize;
+        int bh = Batch * HiddenSize, g0 = (t * Batch + b0) * GateRows, s0 = t * bh + b0 * HiddenSize, n = rows * HiddenSize;
+        GateKernels.LstmForward(
+            Gates.AsSpan(g0, rows * GateRows), CellAt(tPrev).Slice(b0 * HiddenSize, n), _c.AsSpan(s0, n), _tanhC.AsSpan(s0, n),
+            HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, rows, HiddenSize);
+    }
+
+    protected override void GatesBackward(int t, int tPrev, int b0, int rows, float[] dOut, int dOutOffset, int dOutStride)
+    {
+        int bh = Batch * HiddenSize, g0 = (t * Batch + b0) * GateRows, n = rows * HiddenSize;
         GateKernels.LstmBackward(
-            Gates.AsSpan(t * bg, bg), CellAt(tPrev), _tanhC.AsSpan(t * bh, bh),
-            dOut.AsSpan(dOutOffset + t * Batch * dOutStride), dOutStride, DhNext.AsSpan(0, bh), DcNext.AsSpan(0, bh),
-            DGates.AsSpan(t * bg, bg), Batch, HiddenSize);
+            Gates.AsSpan(g0, rows * GateRows), CellAt(tPrev).Slice(b0 * HiddenSize, n), _tanhC.AsSpan(t * bh + b0 * HiddenSize, n),
+            dOut.AsSpan(dOutOffset + (t * Batch + b0) * dOutStride), dOutStride,
+            DhNext.AsSpan(b0 * HiddenSize, n), DcNext.AsSpan(b0 * HiddenSize, n), DGates.AsSpan(g0, rows * GateRows), rows, HiddenSize);
     }
 
     protected override void CarryPaddedRows(int t, int tPrev)

@@ -7,7 +7,7 @@ namespace Recur.Cells;
 /// <summary>
 /// One direction of one layer of a recurrent network: its four PyTorch parameters, the time loop over a whole
 /// sequence (forward, and backpropagation through time), and the caches in between. Subclasses supply one step of
-/// their cell (<see cref="StepForward"/>, <see cref="StepBackward"/>); the loop, the input projection and the weight
+/// their cell (<see cref="StepForward"/>, <see cref="GatesBackward"/>); the loop, the input projection and the weight
 /// gradients are shared here.
 /// </summary>
 /// <remarks>
@@ -24,12 +24,20 @@ internal abstract class RecurrentCell
 {
     private readonly PackedMatrix _hhTransposed = new(); // op(B) = W_hhᵀ (H, G) for the forward steps
     private readonly PackedMatrix _hh = new();           // op(B) = W_hh (G, H) for the backward steps
+    private readonly GateJob _gateJob;
     private float[] _foldedBias = [];
     private float[] _stash = []; // (B, 2, H): padded rows of DhNext and DcNext during a backward step
     private readonly float[] _biasGradients; // (2, G): this backward's b_ih and b_hh gradients, summed over steps
 
+    /// <summary>
+    /// Below this many hidden values per step (B·H) a step's gate kernel runs on the calling thread; above it the
+    /// batch rows are split across the kernel workers, which otherwise idle between the step GEMMs.
+    /// </summary>
+    internal const int ParallelGateMinValues = 1024;
+
     protected RecurrentCell(int inputSize, int hiddenSize, int gateBlocks, bool bias, string suffix)
     {
+        _gateJob = new GateJob(this);
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         GateRows = gateBlocks * hiddenSize;
@@ -196,7 +204,8 @@ internal abstract class RecurrentCell
                 StashPaddedRows(t, toStash: true);
             }
 
-            StepBackward(t, tPrev, dOut, dOutOffset, dOutStride);
+            _gateJob.Set(t, tPrev, backward: true, dOut, dOutOffset, dOutStride);
+            RunGates();
             if (Lengths is not null)
             {
                 // A padded row has no gate gradient: its state passes through unchanged.
@@ -286,12 +295,23 @@ internal abstract class RecurrentCell
     protected abstract void StepForward(int t, int tPrev);
 
     /// <summary>
-    /// The elementwise half of a backward step: reads the output gradient at t and <see cref="DhNext"/>/
-    /// <see cref="DcNext"/> (the gradients reaching h_t and c_t from later steps) and writes DGates[t] (and the
-    /// hidden-side gradients). Leaves in DcNext the gradient reaching c_{tPrev}; for the GRU, leaves in DhNext the
-    /// direct part dh_t·z_t of the gradient reaching h_{tPrev}. The caller then adds the recurrent part through W_hh.
+    /// The elementwise half of backward step t for batch rows [b0, b0 + rows) (rows are independent): reads the
+    /// output gradient at t and <see cref="DhNext"/>/<see cref="DcNext"/> (the gradients reaching h_t and c_t from
+    /// later steps) and writes DGates[t] (and the hidden-side gradients). Leaves in DcNext the gradient reaching
+    /// c_{tPrev}; for the GRU, leaves in DhNext the direct part dh_t·z_t of the gradient reaching h_{tPrev}. The
+    /// caller then adds the recurrent part through W_hh.
     /// </summary>
-    protected abstract void StepBackward(int t, int tPrev, float[] dOut, int dOutOffset, int dOutStride);
+    protected abstract void GatesBackward(int t, int tPrev, int b0, int rows, float[] dOut, int dOutOffset, int dOutStride);
+
+    /// <summary>The gate kernel of forward step t for batch rows [b0, b0 + rows); rows are independent.</summary>
+    protected abstract void GatesForward(int t, int tPrev, int b0, int rows);
+
+    /// <summary>Runs <see cref="GatesForward"/> over all batch rows, split across threads when the step is large.</summary>
+    protected void RunGatesForward(int t, int tPrev)
+    {
+        _gateJob.Set(t, tPrev, backward: false, [], 0, 0);
+        RunGates();
+    }
 
     /// <summary>Padded rows at step t keep the previous state: h_t = h_{tPrev} (and c_t = c_{tPrev}).</summary>
     protected virtual void CarryPaddedRows(int t, int tPrev)
@@ -363,6 +383,52 @@ internal abstract class RecurrentCell
     }
 
     protected static float[] Grow(float[] buffer, int length) => buffer.Length >= length ? buffer : new float[length];
+
+    private void RunGates()
+    {
+        int parts = Math.Min(Batch, WorkerPool.Threads);
+        if (parts > 1 && Batch * HiddenSize >= ParallelGateMinValues && WorkerPool.TryEnter())
+        {
+            try
+            {
+                WorkerPool.Run(_gateJob, parts);
+            }
+            finally
+            {
+                WorkerPool.Exit();
+            }
+        }
+        else
+        {
+            _gateJob.Run(0, 1);
+        }
+    }
+
+    /// <summary>One step's gate kernel as a pool job: part p of P takes batch rows [B·p/P, B·(p+1)/P).</summary>
+    private sealed class GateJob(RecurrentCell cell) : ParallelJob
+    {
+        private int _t, _tPrev, _dOutOffset, _dOutStride;
+        private bool _backward;
+        private float[] _dOut = [];
+
+        public void Set(int t, int tPrev, bool backward, float[] dOut, int dOutOffset, int dOutStride)
+        {
+            (_t, _tPrev, _backward, _dOut, _dOutOffset, _dOutStride) = (t, tPrev, backward, dOut, dOutOffset, dOutStride);
+        }
+
+        public override void Run(int part, int parts)
+        {
+            int b0 = cell.Batch * part / parts, rows = cell.Batch * (part + 1) / parts - b0;
+            if (_backward)
+            {
+                cell.GatesBackward(_t, _tPrev, b0, rows, _dOut, _dOutOffset, _dOutStride);
+            }
+            else
+            {
+                cell.GatesForward(_t, _tPrev, b0, rows);
+            }
+        }
+    }
 
     private static void CopyOrZero(ReadOnlySpan<float> source, Span<float> destination)
     {

@@ -14,17 +14,24 @@ internal sealed class RnnCell(int inputSize, int hiddenSize, bool bias, bool rel
     protected override void StepForward(int t, int tPrev)
     {
         int bg = Batch * GateRows;
-        var pre = Gates.AsSpan(t * bg, bg);
         var hPrev = HiddenAt(tPrev, out int hPrevStride);
-        Gemm.Multiply(hPrev, hPrevStride, false, HhTransposed, Batch, pre, GateRows, accumulate: true);
-        GateKernels.RnnForward(pre, Relu, HSeq.AsSpan(HOffset + t * Batch * HStride), HStride, Batch, HiddenSize);
+        Gemm.Multiply(hPrev, hPrevStride, false, HhTransposed, Batch, Gates.AsSpan(t * bg, bg), GateRows, accumulate: true);
+        RunGatesForward(t, tPrev);
     }
 
-    protected override void StepBackward(int t, int tPrev, float[] dOut, int dOutOffset, int dOutStride)
+    protected override void GatesForward(int t, int tPrev, int b0, int rows)
     {
-        int bg = Batch * GateRows, bh = Batch * HiddenSize;
+        GateKernels.RnnForward(
+            Gates.AsSpan((t * Batch + b0) * GateRows, rows * GateRows), Relu,
+            HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, rows, HiddenSize);
+    }
+
+    protected override void GatesBackward(int t, int tPrev, int b0, int rows, float[] dOut, int dOutOffset, int dOutStride)
+    {
+        int n = rows * HiddenSize;
         GateKernels.RnnBackward(
-            HSeq.AsSpan(HOffset + t * Batch * HStride), HStride, Relu,
-            dOut.AsSpan(dOutOffset + t * Batch * dOutStride), dOutStride, DhNext.AsSpan(0, bh), DGates.AsSpan(t * bg, bg), Batch, HiddenSize);
+            HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, Relu,
+            dOut.AsSpan(dOutOffset + (t * Batch + b0) * dOutStride), dOutStride, DhNext.AsSpan(b0 * HiddenSize, n),
+            DGates.AsSpan((t * Batch + b0) * GateRows, rows * GateRows), rows, HiddenSize);
     }
 }
