@@ -16,14 +16,15 @@ namespace Recur.Cells;
 /// one tensor). Weights: W_ih (G, I), W_hh (G, H), b_ih (G), b_hh (G), gate blocks in PyTorch order.
 ///
 /// Speed: x·W_ihᵀ for all T steps is one GEMM before the loop, so each step multiplies only by W_hh, which is packed
-/// once per sequence. Backward leaves every weight gradient to three GEMMs after the loop; inside it only the
+/// once and kept while its values are unchanged (see <see cref="CachedPack"/>). Backward leaves every weight gradient to three GEMMs after the loop; inside it only the
 /// gradient flowing to h_{t-1} is computed. All buffers are kept between calls and grow only: a steady-state
 /// training step allocates nothing.
 /// </remarks>
 internal abstract class RecurrentCell
 {
-    private readonly PackedMatrix _hhTransposed = new(); // op(B) = W_hhᵀ (H, G) for the forward steps
-    private readonly PackedMatrix _hh = new();           // op(B) = W_hh (G, H) for the backward steps
+    private readonly CachedPack _hhTransposed = new(); // op(B) = W_hhᵀ (H, G) for the forward steps
+    private readonly CachedPack _hh = new();           // op(B) = W_hh (G, H) for the backward steps
+    private PackedMatrix? _forwardPack, _backwardPack;
     private readonly GateJob _gateJob;
     private float[] _foldedBias = [];
     private float[] _stash = []; // (B, 2, H): padded rows of DhNext and DcNext during a backward step
@@ -111,9 +112,8 @@ internal abstract class RecurrentCell
 
     protected float[] DcNext { get; private set; } = [];
 
-    protected PackedMatrix HhTransposed => _hhTransposed;
-
-    protected PackedMatrix Hh => _hh;
+    /// <summary>W_hhᵀ packed for the forward steps of the current sequence.</summary>
+    protected PackedMatrix HhTransposed => _forwardPack!;
 
     /// <summary>
     /// Runs the whole sequence. x (T, B, I) must stay unchanged until <see cref="Backward"/>; h0 and c0 are (B, H)
@@ -157,7 +157,7 @@ internal abstract class RecurrentCell
 
         Gemm.Multiply(x, InputSize, false, WeightIh.Value.Span, InputSize, true, rows, GateRows, InputSize, gates, GateRows, accumulate: BiasIh is not null);
 
-        _hhTransposed.Pack(WeightHh.Value.Span, HiddenSize, true, HiddenSize, GateRows);
+        _forwardPack = _hhTransposed.Get(WeightHh.Value.Span, HiddenSize, true, HiddenSize, GateRows);
         for (int s = 0; s < steps; s++)
         {
             int t = reverse ? steps - 1 - s : s;
@@ -193,7 +193,7 @@ internal abstract class RecurrentCell
         var dBiasHh = _biasGradients.AsSpan(GateRows, GateRows);
         _biasGradients.AsSpan().Clear();
 
-        _hh.Pack(WeightHh.Value.Span, HiddenSize, false, GateRows, HiddenSize);
+        _backwardPack = _hh.Get(WeightHh.Value.Span, HiddenSize, false, GateRows, HiddenSize);
         for (int s = steps - 1; s >= 0; s--)
         {
             int t = Reverse ? steps - 1 - s : s;
@@ -217,7 +217,7 @@ internal abstract class RecurrentCell
             }
 
             // dh_{t-1} (+)= dHidden_t·W_hh (the GRU's kernel has left its direct path dh_t·z_t in DhNext).
-            Gemm.Multiply(HiddenSideGradients.AsSpan(block, batch * GateRows), GateRows, false, _hh, batch, DhNext, HiddenSize, accumulate: separateHiddenSide);
+            Gemm.Multiply(HiddenSideGradients.AsSpan(block, batch * GateRows), GateRows, false, _backwardPack, batch, DhNext, HiddenSize, accumulate: separateHiddenSide);
             if (Lengths is not null)
             {
                 StashPaddedRows(t, toStash: false);

@@ -54,6 +54,33 @@ public class GateKernelsTests
         Assert.Equal(0f, Activations.Sigmoid(special)[2]);
     }
 
+    [Fact]
+    public void Vector_exp_is_within_two_ulp_over_its_range_and_keeps_nan()
+    {
+        var rng = new Rng(8);
+        for (int i = 0; i < 20000; i++)
+        {
+            var chunk = new float[8];
+            for (int j = 0; j < 8; j++)
+            {
+                chunk[j] = (float)((rng.NextDouble() * 2 - 1) * 87);
+            }
+
+            var e = Activations.Exp(Vector256.Create(chunk));
+            for (int j = 0; j < 8; j++)
+            {
+                double expected = Math.Exp(chunk[j]);
+                Assert.True(Math.Abs(e[j] - expected) <= 2.5e-7 * expected, $"exp({chunk[j]}) = {e[j]}, expected {expected}");
+            }
+        }
+
+        var special = Activations.Exp(Vector256.Create(float.NaN, 0f, -1000f, 1000f, 1f, -1f, 0f, 0f));
+        Assert.True(float.IsNaN(special[0]));
+        Assert.Equal(1f, special[1]);
+        Assert.InRange(special[2], 0f, 1e-37f);
+        Assert.True(special[3] > 3e38f);
+    }
+
     [Theory]
     [MemberData(nameof(HiddenSizes))]
     public void Lstm_forward_and_backward_match_the_equations(int hidden)

@@ -2,6 +2,7 @@ using Recur.Kernels;
 
 namespace Recur.Tests.Kernels;
 
+[Collection(Recur.Tests.Layers.AllocationSensitive.Name)]
 public class GemmTests
 {
     // Every tail of the 6×16 tile, the small-m path (m ≤ 4) and empty matrices.
@@ -247,14 +248,7 @@ public class GemmTests
             Gemm.Multiply(a, M, true, b, N, false, 3, N, K, c, N, accumulate: true);
         }
 
-        Calls();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
-        {
-            Calls();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Recur.Tests.Layers.Allocations.AssertSteadyStateAllocatesNothing(Calls);
     }
 
     [Fact]

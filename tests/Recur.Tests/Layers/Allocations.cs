@@ -20,3 +20,13 @@ internal static class Allocations
         Assert.True(allocated == 0, $"{allocated} bytes allocated in 20 steps.");
     }
 }
+
+/// <summary>
+/// Classes with allocation assertions run alone: a test running beside them can own the GEMM worker pool and send
+/// their calls down the single-threaded path, whose first use allocates its per-thread buffers.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AllocationSensitive
+{
+    public const string Name = "Allocation-sensitive";
+}

@@ -5,6 +5,7 @@ using Recur.Tests.Reference;
 namespace Recur.Tests.Layers;
 
 /// <summary>Dense against a double-precision loop and finite differences of L = Σ y ⊙ G.</summary>
+[Collection(Recur.Tests.Layers.AllocationSensitive.Name)]
 public class DenseTests
 {
     [Fact]

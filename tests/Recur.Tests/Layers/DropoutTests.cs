@@ -5,6 +5,7 @@ using Recur.Tests.Models;
 
 namespace Recur.Tests.Layers;
 
+[Collection(Recur.Tests.Layers.AllocationSensitive.Name)]
 public class DropoutTests
 {
     private static Tensor Run(Dropout dropout, Tensor x, int[]? lengths = null)

@@ -6,6 +6,7 @@ using Recur.Tests.Reference;
 namespace Recur.Tests.Layers;
 
 /// <summary>The fast float32 layers against the double-precision reference: outputs, final states, all gradients.</summary>
+[Collection(Recur.Tests.Layers.AllocationSensitive.Name)]
 public class RecurrentLayerTests
 {
     private const double Tol = 1e-5;

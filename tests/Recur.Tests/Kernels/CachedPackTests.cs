@@ -1,0 +1,41 @@
+using Recur.Kernels;
+using Recur.Layers;
+using Recur.Tensors;
+
+namespace Recur.Tests.Kernels;
+
+public class CachedPackTests
+{
+    [Fact]
+    public void It_repacks_exactly_when_a_value_changed()
+    {
+        var cache = new CachedPack();
+        var w = Enumerable.Range(0, 6 * 4).Select(i => (float)i).ToArray();
+        var first = cache.Get(w, 4, true, 4, 6);
+        var a = Enumerable.Range(0, 2 * 4).Select(i => 1f + i).ToArray();
+        var c1 = new float[2 * 6];
+        Gemm.Multiply(a, 4, false, first, 2, c1, 6, accumulate: false);
+
+        w[23] += 1f; // a direct write, as a user or a finite-difference check would do
+        var c2 = new float[2 * 6];
+        Gemm.Multiply(a, 4, false, cache.Get(w, 4, true, 4, 6), 2, c2, 6, accumulate: false);
+        var expected = new float[2 * 6];
+        GemmReference.Multiply(a, 4, false, w, 4, true, 2, 6, 4, expected, 6, accumulate: false);
+        Assert.Equal(expected, c2);
+        Assert.NotEqual(c1, c2);
+    }
+
+    [Fact]
+    public void A_layer_sees_weights_written_between_two_forwards()
+    {
+        var lstm = new Lstm(3, 4, seed: 1);
+        var x = Tensor.FromValues(Enumerable.Range(0, 2 * 1 * 3).Select(i => 0.1f * i).ToArray(), 2, 1, 3);
+        var before = lstm.Forward(x).Output.Clone();
+        lstm.GetParameter("weight_hh_l0").Value.Span[7] += 0.5f;
+        var after = lstm.Forward(x).Output.Clone();
+        var fresh = new Lstm(3, 4, seed: 1);
+        fresh.GetParameter("weight_hh_l0").Value.Span[7] += 0.5f;
+        Assert.NotEqual(before.Span.ToArray(), after.Span.ToArray());
+        Assert.Equal(fresh.Forward(x).Output.Span.ToArray(), after.Span.ToArray());
+    }
+}
