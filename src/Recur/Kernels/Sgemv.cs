@@ -15,7 +15,7 @@ internal static unsafe class Sgemv
     public const int MaxRows = 4;
 
     /// <summary>Below this many multiply-adds (about 128 KiB of B) one core streams B faster than two can fork.</summary>
-    private const long ParallelMinMacs = 32 * 1024;
+    private const long ParallelMinMacs = 128 * 1024;
 
     /// <summary>
     /// Column parts per thread. The pool gives each thread the same run of parts every call, so a weight matrix
