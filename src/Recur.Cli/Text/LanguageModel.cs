@@ -127,7 +127,7 @@ internal static class LanguageModel
         }
 
         var unknown = tokens.Where(t => !tokenizer.Vocabulary.Contains(t)).Distinct().ToList();
-        if (unknown.Count == tokens.Count)
+        if (tokens.All(unknown.Contains))
         {
             throw new CliException($"{what}: none of its tokens is in the model's vocabulary of {tokenizer.Vocabulary.Count:N0} (e.g. '{tokens[0]}')");
         }
