@@ -20,7 +20,7 @@ internal static class TextGenCommand
 
     private static Command Train(CliContext cli)
     {
-        var common = new TrainingOptions(new TrainingDefaults(Hidden: 256, Epochs: 4, Batch: 32, LearningRate: 3e-3f, Out: Path.Combine("runs", Kind)));
+        var common = new TrainingOptions(new TrainingDefaults(Hidden: 256, Epochs: 3, Batch: 32, LearningRate: 3e-3f, Out: Path.Combine("runs", Kind)));
         var text = new LanguageModelOptions("A UTF-8 text file to learn (default: the bundled tiny Shakespeare, 1.1 MB)", embedding: 32, bptt: 100);
         var command = new Command("train", "Train a character model; report validation loss in nats per character against unigram and bigram baselines.");
         common.AddTo(command);
