@@ -31,7 +31,7 @@ internal sealed class PlainProgress(TextWriter output) : TrainingProgress
 
 /// <summary>
 /// A bar over all the batches of the run, described by the epoch, batch, running loss, last validation loss and
-/// speed; Spectre's columns add the elapsed time and the time left. Each finished epoch also leaves its plain line.
+/// speed (samples/s); Spectre's columns add the share done and the time left. Each finished epoch also leaves its plain line.
 /// </summary>
 internal sealed class LiveProgress(int batchSize) : TrainingProgress
 {
@@ -46,8 +46,9 @@ internal sealed class LiveProgress(int batchSize) : TrainingProgress
         History? history = null;
         AnsiConsole.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                     new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            // Narrow enough for an 80-column terminal: a wider row is cut down to "…".
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 12 }, new PercentageColumn(),
+                     new RemainingTimeColumn())
             .Start(context =>
             {
                 _task = context.AddTask("starting", maxValue: 1);
@@ -70,9 +71,9 @@ internal sealed class LiveProgress(int batchSize) : TrainingProgress
         _batches++;
         _loss = double.IsNaN(_loss) ? loss : _loss + (loss - _loss) / Math.Min(50, _batches);
         double speed = _batches * batchSize / Math.Max(1e-9, _clock.Elapsed.TotalSeconds);
-        string val = double.IsNaN(_valLoss) ? "" : string.Create(CultureInfo.InvariantCulture, $"  val_loss {_valLoss:F4}");
+        string val = double.IsNaN(_valLoss) ? "" : string.Create(CultureInfo.InvariantCulture, $" val {_valLoss:F3}");
         _task!.Description = string.Create(CultureInfo.InvariantCulture,
-            $"epoch {context.Epoch + 1}/{context.Epochs}  batch {batch + 1}/{context.BatchesPerEpoch}  loss {_loss:F4}{val}  {speed:N0} samples/s");
+            $"epoch {context.Epoch + 1}/{context.Epochs} batch {batch + 1}/{context.BatchesPerEpoch} loss {_loss:F3}{val} {speed:N0}/s");
         _task.Increment(1);
     }
 
