@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Reflection;
+using Recur.Cli.Common;
 using Recur.Cli.Demo;
+using Recur.Cli.Text;
+using Recur.Data;
 
 namespace Recur.Cli;
 
@@ -15,8 +18,12 @@ internal static class App
     /// <summary>Runs <c>recur</c> with <paramref name="args"/>; returns the exit code (0 success, 1 failure, 2 usage error).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation)
     {
+        // A live progress bar only when the output is the terminal itself (not a file, a pipe or a test's writer).
+        var cli = new CliContext(output, error, ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected, cancellation);
         var root = new RootCommand("Recur: recurrent neural networks (RNN, LSTM, GRU) in pure C#.")
         {
+            TextGenCommand.Create(cli),
+            NextWordCommand.Create(cli),
             InfoCommand.Create(output),
             DemoCommand.Create(output, cancellation),
         };
@@ -42,7 +49,7 @@ internal static class App
                 ProcessTerminationTimeout = null,
             });
         }
-        catch (Exception e) when (e is CliException or IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
+        catch (Exception e) when (e is CliException or IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException or DataFormatException)
         {
             error.WriteLine($"recur: error: {e.Message}");
             return 1;

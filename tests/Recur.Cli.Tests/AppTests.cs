@@ -1,4 +1,5 @@
 using Recur.Serialization;
+using static Recur.Cli.Tests.Cli;
 
 namespace Recur.Cli.Tests;
 
@@ -103,16 +104,6 @@ public sealed class AppTests : IDisposable
         Assert.StartsWith("recur: error: the text is too short", error);
     }
 
-    private static (int Code, string Output, string Error) Run(params string[] args) => Run(CancellationToken.None, args);
-
-    private static (int Code, string Output, string Error) Run(CancellationToken cancellation, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        int code = App.Run(args, output, error, cancellation);
-        return (code, output.ToString(), error.ToString());
-    }
-
     /// <summary>The bundled sonnets, found the way the demo finds them.</summary>
-    private static string FindSonnets() => RepositoryData.Find("text/shakespeare-sonnets/sonnets.txt");
+    private static string FindSonnets() => Bundled("text/shakespeare-sonnets/sonnets.txt");
 }

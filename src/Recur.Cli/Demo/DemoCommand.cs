@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Recur.Cli.Common;
 using Recur.Layers;
 using Recur.Losses;
 using Recur.Optimizers;
@@ -36,8 +37,8 @@ internal static class DemoCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initialisation and the sample", DefaultValueFactory = _ => 1 };
         var outDir = new Option<string>("--out") { Description = "Folder for model.safetensors", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
         var data = new Option<string?>("--data") { Description = "A UTF-8 text file to learn (default: the bundled sonnets)" };
-        steps.Validators.Add(Positive);
-        hidden.Validators.Add(Positive);
+        steps.Validators.Add(OptionChecks.Positive);
+        hidden.Validators.Add(OptionChecks.Positive);
 
         var command = new Command("demo", "Train a character-level LSTM on Shakespeare's sonnets, save it and print a sample.")
         {
@@ -209,13 +210,4 @@ internal static class DemoCommand
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    // Reads the token itself: a value that is not a number already has its own parse error.
-    private static void Positive(System.CommandLine.Parsing.OptionResult result)
-    {
-        if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, CultureInfo.InvariantCulture, out int value) && value < 1)
-        {
-            result.AddError($"{result.Option.Name} must be at least 1, got {value}");
-        }
-    }
 }

@@ -39,9 +39,10 @@ public static class TextFile
         {
             // Index is relative to the span handed to the decoder, which starts after the BOM.
             int offset = start + e.Index;
-            string hex = e.BytesUnknown is { Length: > 0 } unknown ? $" (0x{Convert.ToHexString(unknown)})" : "";
+            int line = bytes[..offset].Count((byte)'\n') + 1; // an editor goes to a line, not to a byte
+            string hex = e.BytesUnknown is { Length: > 0 } unknown ? $", 0x{Convert.ToHexString(unknown)}" : "";
             throw new DataFormatException(sourceName, line: null,
-                $"invalid UTF-8 at byte offset {offset}{hex}; save the file as UTF-8.", e);
+                $"invalid UTF-8 at byte offset {offset} (line {line}{hex}); save the file as UTF-8.", e);
         }
     }
 

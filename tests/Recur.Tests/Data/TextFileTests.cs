@@ -18,17 +18,17 @@ public sealed class TextFileTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new byte[] { 0x61, 0x62, 0xFF, 0x63 }, 2)]
-    [InlineData(new byte[] { 0x61, 0x0A, 0xC3, 0xA9, 0xE9, 0x20, 0x62 }, 4)] // Latin-1 'é' after a valid UTF-8 'é'
-    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, 0x61, 0x80 }, 4)] // offset counts the BOM
-    public void Invalid_utf8_names_the_file_and_byte_offset(byte[] bytes, int offset)
+    [InlineData(new byte[] { 0x61, 0x62, 0xFF, 0x63 }, 2, 1)]
+    [InlineData(new byte[] { 0x61, 0x0A, 0xC3, 0xA9, 0xE9, 0x20, 0x62 }, 4, 2)] // Latin-1 'é' after a valid UTF-8 'é'
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, 0x61, 0x80 }, 4, 1)] // offset counts the BOM
+    public void Invalid_utf8_names_the_file_byte_offset_and_line(byte[] bytes, int offset, int line)
     {
         string path = _dir.Write("latin1.txt", bytes);
 
         var e = Assert.Throws<DataFormatException>(() => TextFile.ReadAllText(path));
 
         Assert.StartsWith(path + ": ", e.Message);
-        Assert.Contains($"invalid UTF-8 at byte offset {offset} ", e.Message);
+        Assert.Contains($"invalid UTF-8 at byte offset {offset} (line {line}, 0x", e.Message);
     }
 
     [Fact]
