@@ -37,24 +37,24 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
         RunGatesForward(t, tPrev);
     }
 
-    protected override void GatesForward(int t, int tPrev, int b0, int rows)
+    protected override void GatesForward(int t, int tPrev, int b0, int rows, int j0, int j1)
     {
         int g0 = (t * Batch + b0) * GateRows, n = rows * HiddenSize;
         var hPrev = HiddenAt(tPrev, out int hPrevStride);
         var biasHn = BiasHh is null ? default : BiasHh.Value.Span.Slice(2 * HiddenSize, HiddenSize);
         GateKernels.GruForward(
             Gates.AsSpan(g0, rows * GateRows), _hh.AsSpan(b0 * GateRows, rows * GateRows), biasHn, hPrev[(b0 * hPrevStride)..], hPrevStride,
-            _hn.AsSpan((t * Batch + b0) * HiddenSize, n), HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, rows, HiddenSize);
+            _hn.AsSpan((t * Batch + b0) * HiddenSize, n), HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, rows, HiddenSize, j0, j1);
     }
 
-    protected override void GatesBackward(int t, int tPrev, int b0, int rows, float[] dOut, int dOutOffset, int dOutStride)
+    protected override void GatesBackward(int t, int tPrev, int b0, int rows, int j0, int j1, float[] dOut, int dOutOffset, int dOutStride)
     {
         int g0 = (t * Batch + b0) * GateRows, n = rows * HiddenSize;
         var hPrev = HiddenAt(tPrev, out int hPrevStride);
         GateKernels.GruBackward(
             Gates.AsSpan(g0, rows * GateRows), _hn.AsSpan((t * Batch + b0) * HiddenSize, n), hPrev[(b0 * hPrevStride)..], hPrevStride,
             dOut.AsSpan(dOutOffset + (t * Batch + b0) * dOutStride), dOutStride, DhNext.AsSpan(b0 * HiddenSize, n),
-            DGates.AsSpan(g0, rows * GateRows), _dHh.AsSpan(g0, rows * GateRows), rows, HiddenSize);
+            DGates.AsSpan(g0, rows * GateRows), _dHh.AsSpan(g0, rows * GateRows), rows, HiddenSize, j0, j1);
     }
 
     protected override void EnsureCapacity(int steps, int batch)

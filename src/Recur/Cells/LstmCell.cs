@@ -32,21 +32,21 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
         RunGatesForward(t, tPrev);
     }
 
-    protected override void GatesForward(int t, int tPrev, int b0, int rows)
+    protected override void GatesForward(int t, int tPrev, int b0, int rows, int j0, int j1)
     {
         int bh = Batch * HiddenSize, g0 = (t * Batch + b0) * GateRows, s0 = t * bh + b0 * HiddenSize, n = rows * HiddenSize;
         GateKernels.LstmForward(
             Gates.AsSpan(g0, rows * GateRows), CellAt(tPrev).Slice(b0 * HiddenSize, n), _c.AsSpan(s0, n), _tanhC.AsSpan(s0, n),
-            HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, rows, HiddenSize);
+            HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, rows, HiddenSize, j0, j1);
     }
 
-    protected override void GatesBackward(int t, int tPrev, int b0, int rows, float[] dOut, int dOutOffset, int dOutStride)
+    protected override void GatesBackward(int t, int tPrev, int b0, int rows, int j0, int j1, float[] dOut, int dOutOffset, int dOutStride)
     {
         int bh = Batch * HiddenSize, g0 = (t * Batch + b0) * GateRows, n = rows * HiddenSize;
         GateKernels.LstmBackward(
             Gates.AsSpan(g0, rows * GateRows), CellAt(tPrev).Slice(b0 * HiddenSize, n), _tanhC.AsSpan(t * bh + b0 * HiddenSize, n),
             dOut.AsSpan(dOutOffset + (t * Batch + b0) * dOutStride), dOutStride,
-            DhNext.AsSpan(b0 * HiddenSize, n), DcNext.AsSpan(b0 * HiddenSize, n), DGates.AsSpan(g0, rows * GateRows), rows, HiddenSize);
+            DhNext.AsSpan(b0 * HiddenSize, n), DcNext.AsSpan(b0 * HiddenSize, n), DGates.AsSpan(g0, rows * GateRows), rows, HiddenSize, j0, j1);
     }
 
     protected override void CarryPaddedRows(int t, int tPrev)

@@ -36,6 +36,9 @@ internal abstract class RecurrentCell
     /// </summary>
     internal const int ParallelGateMinValues = 1024;
 
+    /// <summary>Hidden units from which one sequence's gate kernel is split across the workers.</summary>
+    internal const int ParallelGateMinUnits = 128;
+
     protected RecurrentCell(int inputSize, int hiddenSize, int gateBlocks, bool bias, string suffix)
     {
         _gateJob = new GateJob(this);
@@ -295,16 +298,17 @@ internal abstract class RecurrentCell
     protected abstract void StepForward(int t, int tPrev);
 
     /// <summary>
-    /// The elementwise half of backward step t for batch rows [b0, b0 + rows) (rows are independent): reads the
+    /// The elementwise half of backward step t for batch rows [b0, b0 + rows) and hidden units [j0, j1) (all
+    /// independent): reads the
     /// output gradient at t and <see cref="DhNext"/>/<see cref="DcNext"/> (the gradients reaching h_t and c_t from
     /// later steps) and writes DGates[t] (and the hidden-side gradients). Leaves in DcNext the gradient reaching
     /// c_{tPrev}; for the GRU, leaves in DhNext the direct part dh_t·z_t of the gradient reaching h_{tPrev}. The
     /// caller then adds the recurrent part through W_hh.
     /// </summary>
-    protected abstract void GatesBackward(int t, int tPrev, int b0, int rows, float[] dOut, int dOutOffset, int dOutStride);
+    protected abstract void GatesBackward(int t, int tPrev, int b0, int rows, int j0, int j1, float[] dOut, int dOutOffset, int dOutStride);
 
-    /// <summary>The gate kernel of forward step t for batch rows [b0, b0 + rows); rows are independent.</summary>
-    protected abstract void GatesForward(int t, int tPrev, int b0, int rows);
+    /// <summary>The gate kernel of forward step t for batch rows [b0, b0 + rows) and hidden units [j0, j1); all are independent.</summary>
+    protected abstract void GatesForward(int t, int tPrev, int b0, int rows, int j0, int j1);
 
     /// <summary>Runs <see cref="GatesForward"/> over all batch rows, split across threads when the step is large.</summary>
     protected void RunGatesForward(int t, int tPrev)
@@ -386,12 +390,14 @@ internal abstract class RecurrentCell
 
     private void RunGates()
     {
-        int parts = Math.Min(Batch, WorkerPool.Threads);
-        if (parts > 1 && Batch * HiddenSize >= ParallelGateMinValues && WorkerPool.TryEnter())
+        // Rows are split when there are enough of them; a single sequence (B=1) splits its hidden units instead.
+        int threads = WorkerPool.Threads;
+        bool parallel = threads > 1 && (Batch * HiddenSize >= ParallelGateMinValues || (Batch < threads && HiddenSize >= ParallelGateMinUnits));
+        if (parallel && WorkerPool.TryEnter())
         {
             try
             {
-                WorkerPool.Run(_gateJob, parts);
+                WorkerPool.Run(_gateJob, threads);
             }
             finally
             {
@@ -404,7 +410,10 @@ internal abstract class RecurrentCell
         }
     }
 
-    /// <summary>One step's gate kernel as a pool job: part p of P takes batch rows [B·p/P, B·(p+1)/P).</summary>
+    /// <summary>
+    /// One step's gate kernel as a pool job: part p of P takes batch rows [B·p/P, B·(p+1)/P), or, with fewer rows than
+    /// parts, hidden units in multiples of 8.
+    /// </summary>
     private sealed class GateJob(RecurrentCell cell) : ParallelJob
     {
         private int _t, _tPrev, _dOutOffset, _dOutStride;
@@ -418,14 +427,32 @@ internal abstract class RecurrentCell
 
         public override void Run(int part, int parts)
         {
-            int b0 = cell.Batch * part / parts, rows = cell.Batch * (part + 1) / parts - b0;
-            if (_backward)
+            int batch = cell.Batch, h = cell.HiddenSize;
+            int b0 = 0, rows = batch, j0 = 0, j1 = h;
+            if (batch >= parts)
             {
-                cell.GatesBackward(_t, _tPrev, b0, rows, _dOut, _dOutOffset, _dOutStride);
+                b0 = batch * part / parts;
+                rows = batch * (part + 1) / parts - b0;
             }
             else
             {
-                cell.GatesForward(_t, _tPrev, b0, rows);
+                int groups = (h + 7) / 8;
+                j0 = Math.Min(h, groups * part / parts * 8);
+                j1 = Math.Min(h, groups * (part + 1) / parts * 8);
+            }
+
+            if (rows == 0 || j0 == j1)
+            {
+                return;
+            }
+
+            if (_backward)
+            {
+                cell.GatesBackward(_t, _tPrev, b0, rows, j0, j1, _dOut, _dOutOffset, _dOutStride);
+            }
+            else
+            {
+                cell.GatesForward(_t, _tPrev, b0, rows, j0, j1);
             }
         }
     }

@@ -19,19 +19,19 @@ internal sealed class RnnCell(int inputSize, int hiddenSize, bool bias, bool rel
         RunGatesForward(t, tPrev);
     }
 
-    protected override void GatesForward(int t, int tPrev, int b0, int rows)
+    protected override void GatesForward(int t, int tPrev, int b0, int rows, int j0, int j1)
     {
         GateKernels.RnnForward(
             Gates.AsSpan((t * Batch + b0) * GateRows, rows * GateRows), Relu,
-            HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, rows, HiddenSize);
+            HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, rows, HiddenSize, j0, j1);
     }
 
-    protected override void GatesBackward(int t, int tPrev, int b0, int rows, float[] dOut, int dOutOffset, int dOutStride)
+    protected override void GatesBackward(int t, int tPrev, int b0, int rows, int j0, int j1, float[] dOut, int dOutOffset, int dOutStride)
     {
         int n = rows * HiddenSize;
         GateKernels.RnnBackward(
             HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, Relu,
             dOut.AsSpan(dOutOffset + (t * Batch + b0) * dOutStride), dOutStride, DhNext.AsSpan(b0 * HiddenSize, n),
-            DGates.AsSpan((t * Batch + b0) * GateRows, rows * GateRows), rows, HiddenSize);
+            DGates.AsSpan((t * Batch + b0) * GateRows, rows * GateRows), rows, HiddenSize, j0, j1);
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Recur.Kernels;
 
 /// <summary>
@@ -17,7 +19,9 @@ internal sealed class CachedPack
     public PackedMatrix Get(ReadOnlySpan<float> b, int ldb, bool transB, int k, int n)
     {
         int length = (transB ? n : k) * ldb;
-        if (_valid && ldb == _ldb && transB == _transB && k == _k && n == _n && b[..length].SequenceEqual(_source.AsSpan(0, length)))
+        // Bitwise: float's SequenceEqual compares element by element (NaN, -0), bytes compare as a vectorised memcmp.
+        if (_valid && ldb == _ldb && transB == _transB && k == _k && n == _n
+            && MemoryMarshal.AsBytes(b[..length]).SequenceEqual(MemoryMarshal.AsBytes(_source.AsSpan(0, length))))
         {
             return _packed;
         }

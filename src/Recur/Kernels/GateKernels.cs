@@ -15,7 +15,8 @@ namespace Recur.Kernels;
 /// Gate rows follow PyTorch: LSTM i|f|g|o (G = 4H), GRU r|z|n (G = 3H), RNN one block (G = H).
 /// "pre" buffers hold pre-activations and are overwritten in place with the activations the backward pass reads.
 /// Row strides are explicit because hidden states live inside the (T, B, D·H) output, where a direction owns
-/// columns d·H .. d·H+H-1 of each row.
+/// columns d·H .. d·H+H-1 of each row. Every kernel can be limited to hidden units [unitStart, unitEnd) (a multiple of
+/// 8 apart, but for the last range), so that one sequence's step can be split across threads.
 /// </remarks>
 internal static class GateKernels
 {
@@ -25,8 +26,9 @@ internal static class GateKernels
     /// </summary>
     public static void LstmForward(
         Span<float> gates, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tanhC,
-        Span<float> h, int hStride, int batch, int hidden)
+        Span<float> h, int hStride, int batch, int hidden, int unitStart = 0, int unitEnd = -1)
     {
+        int end = unitEnd < 0 ? hidden : unitEnd;
         int g4 = 4 * hidden;
         for (int b = 0; b < batch; b++)
         {
@@ -35,9 +37,9 @@ internal static class GateKernels
             var cr = c.Slice(b * hidden, hidden);
             var tc = tanhC.Slice(b * hidden, hidden);
             var hr = h.Slice(b * hStride, hidden);
-            for (int j = 0; j < hidden; j += 8)
+            for (int j = unitStart; j < end; j += 8)
             {
-                int n = Math.Min(8, hidden - j);
+                int n = Math.Min(8, end - j);
                 var i = Sigmoid(Load(row, j, n));
                 var f = Sigmoid(Load(row, hidden + j, n));
                 var g = Tanh(Load(row, 2 * hidden + j, n));
@@ -63,8 +65,9 @@ internal static class GateKernels
     public static void LstmBackward(
         ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> tanhC,
         ReadOnlySpan<float> dOut, int dOutStride, ReadOnlySpan<float> dhNext, Span<float> dcNext,
-        Span<float> dGates, int batch, int hidden)
+        Span<float> dGates, int batch, int hidden, int unitStart = 0, int unitEnd = -1)
     {
+        int end = unitEnd < 0 ? hidden : unitEnd;
         int g4 = 4 * hidden;
         var one = Vector256<float>.One;
         for (int b = 0; b < batch; b++)
@@ -76,9 +79,9 @@ internal static class GateKernels
             var dOutRow = dOut.Slice(b * dOutStride, hidden);
             var dhn = dhNext.Slice(b * hidden, hidden);
             var dcn = dcNext.Slice(b * hidden, hidden);
-            for (int j = 0; j < hidden; j += 8)
+            for (int j = unitStart; j < end; j += 8)
             {
-                int n = Math.Min(8, hidden - j);
+                int n = Math.Min(8, end - j);
                 var i = Load(row, j, n);
                 var f = Load(row, hidden + j, n);
                 var g = Load(row, 2 * hidden + j, n);
@@ -107,8 +110,9 @@ internal static class GateKernels
     /// </summary>
     public static void GruForward(
         Span<float> gates, ReadOnlySpan<float> hh, ReadOnlySpan<float> biasHn,
-        ReadOnlySpan<float> hPrev, int hPrevStride, Span<float> hn, Span<float> h, int hStride, int batch, int hidden)
+        ReadOnlySpan<float> hPrev, int hPrevStride, Span<float> hn, Span<float> h, int hStride, int batch, int hidden, int unitStart = 0, int unitEnd = -1)
     {
+        int end = unitEnd < 0 ? hidden : unitEnd;
         int g3 = 3 * hidden;
         for (int b = 0; b < batch; b++)
         {
@@ -117,9 +121,9 @@ internal static class GateKernels
             var hp = hPrev.Slice(b * hPrevStride, hidden);
             var hnRow = hn.Slice(b * hidden, hidden);
             var hr = h.Slice(b * hStride, hidden);
-            for (int j = 0; j < hidden; j += 8)
+            for (int j = unitStart; j < end; j += 8)
             {
-                int n = Math.Min(8, hidden - j);
+                int n = Math.Min(8, end - j);
                 var r = Sigmoid(Load(row, j, n) + Load(hhRow, j, n));
                 var z = Sigmoid(Load(row, hidden + j, n) + Load(hhRow, hidden + j, n));
                 var hnv = Load(hhRow, 2 * hidden + j, n);
@@ -146,8 +150,9 @@ internal static class GateKernels
     public static void GruBackward(
         ReadOnlySpan<float> gates, ReadOnlySpan<float> hn, ReadOnlySpan<float> hPrev, int hPrevStride,
         ReadOnlySpan<float> dOut, int dOutStride, Span<float> dhNext,
-        Span<float> dGates, Span<float> dHh, int batch, int hidden)
+        Span<float> dGates, Span<float> dHh, int batch, int hidden, int unitStart = 0, int unitEnd = -1)
     {
+        int end = unitEnd < 0 ? hidden : unitEnd;
         int g3 = 3 * hidden;
         var one = Vector256<float>.One;
         for (int b = 0; b < batch; b++)
@@ -159,9 +164,9 @@ internal static class GateKernels
             var hp = hPrev.Slice(b * hPrevStride, hidden);
             var dOutRow = dOut.Slice(b * dOutStride, hidden);
             var dhn = dhNext.Slice(b * hidden, hidden);
-            for (int j = 0; j < hidden; j += 8)
+            for (int j = unitStart; j < end; j += 8)
             {
-                int n = Math.Min(8, hidden - j);
+                int n = Math.Min(8, end - j);
                 var r = Load(row, j, n);
                 var z = Load(row, hidden + j, n);
                 var nv = Load(row, 2 * hidden + j, n);
@@ -185,15 +190,16 @@ internal static class GateKernels
     }
 
     /// <summary>Elman RNN step: h = tanh(pre) or relu(pre); pre (B, H) = x·W_ihᵀ + h_prev·W_hhᵀ + b_ih + b_hh.</summary>
-    public static void RnnForward(ReadOnlySpan<float> pre, bool relu, Span<float> h, int hStride, int batch, int hidden)
+    public static void RnnForward(ReadOnlySpan<float> pre, bool relu, Span<float> h, int hStride, int batch, int hidden, int unitStart = 0, int unitEnd = -1)
     {
+        int end = unitEnd < 0 ? hidden : unitEnd;
         for (int b = 0; b < batch; b++)
         {
             var row = pre.Slice(b * hidden, hidden);
             var hr = h.Slice(b * hStride, hidden);
-            for (int j = 0; j < hidden; j += 8)
+            for (int j = unitStart; j < end; j += 8)
             {
-                int n = Math.Min(8, hidden - j);
+                int n = Math.Min(8, end - j);
                 var x = Load(row, j, n);
                 Store(relu ? Vector256.Max(x, Vector256<float>.Zero) : Tanh(x), hr, j, n);
             }
@@ -205,17 +211,18 @@ internal static class GateKernels
     /// </summary>
     public static void RnnBackward(
         ReadOnlySpan<float> h, int hStride, bool relu, ReadOnlySpan<float> dOut, int dOutStride,
-        ReadOnlySpan<float> dhNext, Span<float> dPre, int batch, int hidden)
+        ReadOnlySpan<float> dhNext, Span<float> dPre, int batch, int hidden, int unitStart = 0, int unitEnd = -1)
     {
+        int end = unitEnd < 0 ? hidden : unitEnd;
         for (int b = 0; b < batch; b++)
         {
             var hr = h.Slice(b * hStride, hidden);
             var dOutRow = dOut.Slice(b * dOutStride, hidden);
             var dhn = dhNext.Slice(b * hidden, hidden);
             var dRow = dPre.Slice(b * hidden, hidden);
-            for (int j = 0; j < hidden; j += 8)
+            for (int j = unitStart; j < end; j += 8)
             {
-                int n = Math.Min(8, hidden - j);
+                int n = Math.Min(8, end - j);
                 var hv = Load(hr, j, n);
                 var dh = Load(dOutRow, j, n) + Load(dhn, j, n);
                 var d = relu
