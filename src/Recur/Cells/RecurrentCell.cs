@@ -37,7 +37,7 @@ internal abstract class RecurrentCell
     internal const int ParallelGateMinValues = 1024;
 
     /// <summary>Hidden units from which one sequence's gate kernel is split across the workers.</summary>
-    internal const int ParallelGateMinUnits = 128;
+    internal const int ParallelGateMinUnits = 512;
 
     protected RecurrentCell(int inputSize, int hiddenSize, int gateBlocks, bool bias, string suffix)
     {
