@@ -195,8 +195,8 @@ public abstract partial class RecurrentLayer
         bool sum = Bidirectional && Merge == BidirectionalMerge.Sum;
 
         // ∂L/∂(output sequence), (B, T, D·H): zero when only the last step or the states reach the loss.
-        var dOut = Tensor.Reuse(ref _graphDOut, batch, steps, dh);
         var dSeq = ReturnSequences ? outputGradients[0] : null;
+        var dOut = dSeq is not null && !sum ? dSeq : Tensor.Reuse(ref _graphDOut, batch, steps, dh);
         if (dSeq is null)
         {
             dOut.Span.Clear();
@@ -208,10 +208,6 @@ public abstract partial class RecurrentLayer
                 dSeq.Span.Slice(r * h, h).CopyTo(dOut.Span.Slice(r * dh, h));
                 dSeq.Span.Slice(r * h, h).CopyTo(dOut.Span.Slice(r * dh + h, h));
             }
-        }
-        else
-        {
-            dSeq.Span.CopyTo(dOut.Span);
         }
 
         // ∂L/∂h_n, ∂L/∂c_n, (L·D, B, H): from the last-step output and from the returned states.
