@@ -33,17 +33,7 @@ public abstract class ElementwiseLoss<TTerm> : Loss
         int block = layout.Block, counted = 0;
         for (int b = 0; b < layout.Batch; b++)
         {
-            int start = b * layout.Steps * block, end = start + layout.ValidSteps(b) * block;
-            for (int i = start; i < end; i++)
-            {
-                if (!TTerm.IsValidTarget(ys[i]))
-                {
-                    throw new ArgumentException(
-                        $"target: expected {TTerm.TargetDescription}, got {ys[i]} at flat index {i} of shape {target.ShapeText}.", nameof(target));
-                }
-            }
-
-            counted += end - start;
+            counted += layout.ValidSteps(b) * block;
         }
 
         var gs = gradient is null ? default : gradient.Span;
@@ -54,6 +44,12 @@ public abstract class ElementwiseLoss<TTerm> : Loss
             int start = b * layout.Steps * block, end = start + layout.ValidSteps(b) * block;
             for (int i = start; i < end; i++)
             {
+                if (!TTerm.IsValidTarget(ys[i]))
+                {
+                    throw new ArgumentException(
+                        $"target: expected {TTerm.TargetDescription}, got {ys[i]} at flat index {i} of shape {target.ShapeText}.", nameof(target));
+                }
+
                 total += TTerm.Term(xs[i], ys[i], out double derivative);
                 if (!gs.IsEmpty)
                 {
