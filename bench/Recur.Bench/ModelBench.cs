@@ -18,6 +18,12 @@ internal static class ModelBench
 
     public static int Run(string[] args)
     {
+        if (args.Contains("--profile"))
+        {
+            Profile();
+            return 0;
+        }
+
         int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
         Console.WriteLine($"model vs bare layer, training step B={B} T={T} I={I} H={H}, {rounds} rounds (ms: median [min-max])");
         Console.WriteLine("| cell | bare layer F+B | model Fit step | model / bare |");
@@ -59,6 +65,52 @@ internal static class ModelBench
         }
 
         return 0;
+    }
+
+    /// <summary>Where a model's training step spends its time beyond the layer: the phases of Fit's loop body.</summary>
+    private static void Profile()
+    {
+        foreach (var cell in new[] { CellKind.Lstm, CellKind.Rnn })
+        {
+            var layer = Create(cell, batchFirst: true);
+            var model = new Sequential(new Input(-1, I), layer);
+            var adam = new Adam(model.Parameters, 1e-4f);
+            var loss = new MeanSquaredError();
+            model.Compile(loss, adam);
+            var data = Dataset.FromTensors(Random(B * T * I, 3, B, T, I), new Tensor(B, T, H));
+            var gradient = new Tensor(B, T, H);
+            string[] names = ["gather batch", "model forward", "finite check", "loss", "backward", "adam"];
+            var total = new double[names.Length];
+            const int warmup = 10, measured = 30;
+            for (int it = 0; it < warmup + measured; it++)
+            {
+                var stamps = new long[names.Length + 1];
+                stamps[0] = System.Diagnostics.Stopwatch.GetTimestamp();
+                var (inputs, targets) = data.Batch(data.Plan(B, false, 0, 0, false)[0]);
+                stamps[1] = System.Diagnostics.Stopwatch.GetTimestamp();
+                var prediction = model.Forward(inputs)[0];
+                stamps[2] = System.Diagnostics.Stopwatch.GetTimestamp();
+                Kernels.Elementwise.IndexOfNonFinite(prediction.Data.Span);
+                stamps[3] = System.Diagnostics.Stopwatch.GetTimestamp();
+                loss.Compute(prediction, targets[0], gradient);
+                stamps[4] = System.Diagnostics.Stopwatch.GetTimestamp();
+                adam.ZeroGrad();
+                model.Backward(gradient);
+                stamps[5] = System.Diagnostics.Stopwatch.GetTimestamp();
+                adam.Step();
+                stamps[6] = System.Diagnostics.Stopwatch.GetTimestamp();
+                for (int k = 0; it >= warmup && k < names.Length; k++)
+                {
+                    total[k] += (stamps[k + 1] - stamps[k]) / (double)System.Diagnostics.Stopwatch.Frequency;
+                }
+            }
+
+            Console.WriteLine($"{cell} model step phases (mean of {measured}):");
+            for (int k = 0; k < names.Length; k++)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {names[k],-14} {total[k] / measured * 1e3,8:F2} ms"));
+            }
+        }
     }
 
     private static RecurrentLayer Create(CellKind cell, bool batchFirst) => cell switch

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Recur.Models;
 using Recur.Tensors;
 
@@ -41,25 +42,66 @@ public abstract class ElementwiseLoss<TTerm> : Loss
         double total = 0, scale = counted == 0 ? 0 : 1.0 / counted;
         for (int b = 0; b < layout.Batch; b++)
         {
-            int start = b * layout.Steps * block, end = start + layout.ValidSteps(b) * block;
-            for (int i = start; i < end; i++)
-            {
-                if (!TTerm.IsValidTarget(ys[i]))
-                {
-                    throw new ArgumentException(
-                        $"target: expected {TTerm.TargetDescription}, got {ys[i]} at flat index {i} of shape {target.ShapeText}.", nameof(target));
-                }
-
-                total += TTerm.Term(xs[i], ys[i], out double derivative);
-                if (!gs.IsEmpty)
-                {
-                    gs[i] = (float)(derivative * scale);
-                }
-            }
+            int start = b * layout.Steps * block, length = layout.ValidSteps(b) * block;
+            total += gs.IsEmpty
+                ? Sum(xs.Slice(start, length), ys.Slice(start, length), default, 0, start, target)
+                : Sum(xs.Slice(start, length), ys.Slice(start, length), gs.Slice(start, length), scale, start, target);
         }
 
         LastCount = counted;
         return total * scale;
+    }
+
+    // Σ ℓ over one valid range; writes ℓ'·scale into gradient unless it is empty. Spans of one length let the JIT
+    // drop the bounds checks.
+    private static double Sum(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> gradient, double scale, int offset, Tensor target)
+    {
+        double total = 0;
+        y = y[..x.Length];
+        bool withGradient = !gradient.IsEmpty;
+        if (withGradient)
+        {
+            gradient = gradient[..x.Length];
+        }
+
+        int i = 0;
+        if (TTerm.IsVectorized && Vector256.IsHardwareAccelerated)
+        {
+            // Eight terms at a time in float (each term is exact to float rounding), summed in double per vector.
+            var vScale = Vector256.Create((float)scale);
+            for (; i <= x.Length - 8; i += 8)
+            {
+                var yv = Vector256.Create(y.Slice(i, 8));
+                if (!Vector256.EqualsAll(TTerm.ValidTargets(yv), Vector256<float>.AllBitsSet))
+                {
+                    break; // the scalar loop below names the bad target
+                }
+
+                var term = TTerm.Term(Vector256.Create(x.Slice(i, 8)), yv, out var derivative);
+                total += Vector256.Sum(Vector256.WidenLower(term) + Vector256.WidenUpper(term));
+                if (withGradient)
+                {
+                    (derivative * vScale).CopyTo(gradient.Slice(i, 8));
+                }
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            if (!TTerm.IsValidTarget(y[i]))
+            {
+                throw new ArgumentException(
+                    $"target: expected {TTerm.TargetDescription}, got {y[i]} at flat index {offset + i} of shape {target.ShapeText}.", nameof(target));
+            }
+
+            total += TTerm.Term(x[i], y[i], out double derivative);
+            if (withGradient)
+            {
+                gradient[i] = (float)(derivative * scale);
+            }
+        }
+
+        return total;
     }
 }
 
@@ -74,4 +116,14 @@ public interface IElementwiseTerm
 
     /// <summary>Whether <paramref name="y"/> is a valid target.</summary>
     static abstract bool IsValidTarget(float y);
+
+    /// <summary>Whether the term has an eight-lane float form (<see cref="Term(Vector256{float}, Vector256{float}, out Vector256{float})"/>).</summary>
+    static virtual bool IsVectorized => false;
+
+    /// <summary>ℓ and ℓ' for eight elements in float; only called when <see cref="IsVectorized"/>.</summary>
+    static virtual Vector256<float> Term(Vector256<float> x, Vector256<float> y, out Vector256<float> derivative) =>
+        throw new NotSupportedException();
+
+    /// <summary>All bits set in the lanes whose target is valid; only called when <see cref="IsVectorized"/>.</summary>
+    static virtual Vector256<float> ValidTargets(Vector256<float> y) => throw new NotSupportedException();
 }

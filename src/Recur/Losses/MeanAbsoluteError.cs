@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Recur.Losses;
 
 /// <summary>
@@ -28,5 +30,21 @@ public sealed class MeanAbsoluteError : ElementwiseLoss<MeanAbsoluteError.Absolu
 
         /// <inheritdoc />
         public static bool IsValidTarget(float y) => float.IsFinite(y);
+
+        /// <inheritdoc />
+        public static bool IsVectorized => true;
+
+        /// <inheritdoc />
+        public static Vector256<float> Term(Vector256<float> x, Vector256<float> y, out Vector256<float> derivative)
+        {
+            var d = x - y;
+            var one = Vector256<float>.One;
+            derivative = Vector256.ConditionalSelect(Vector256.GreaterThan(d, Vector256<float>.Zero), one, Vector256<float>.Zero)
+                - Vector256.ConditionalSelect(Vector256.LessThan(d, Vector256<float>.Zero), one, Vector256<float>.Zero);
+            return Vector256.Abs(d);
+        }
+
+        /// <inheritdoc />
+        public static Vector256<float> ValidTargets(Vector256<float> y) => Vector256.Equals(y - y, Vector256<float>.Zero);
     }
 }

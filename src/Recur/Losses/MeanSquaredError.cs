@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Recur.Losses;
 
 /// <summary>
@@ -28,5 +30,19 @@ public sealed class MeanSquaredError : ElementwiseLoss<MeanSquaredError.SquaredE
 
         /// <inheritdoc />
         public static bool IsValidTarget(float y) => float.IsFinite(y);
+
+        /// <inheritdoc />
+        public static bool IsVectorized => true;
+
+        /// <inheritdoc />
+        public static Vector256<float> Term(Vector256<float> x, Vector256<float> y, out Vector256<float> derivative)
+        {
+            var d = x - y;
+            derivative = d + d;
+            return d * d;
+        }
+
+        /// <inheritdoc />
+        public static Vector256<float> ValidTargets(Vector256<float> y) => Vector256.Equals(y - y, Vector256<float>.Zero);
     }
 }
