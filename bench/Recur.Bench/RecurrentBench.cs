@@ -185,7 +185,7 @@ internal static class RecurrentBench
 
     private static void PrintTable(List<Row> rows, string[] args)
     {
-        string command = "dotnet run -c Release --artifacts-path /tmp/art-bench --project bench/Recur.Bench -- rnn" +
+        string command = "dotnet run -c Release --project bench/Recur.Bench -- rnn" +
             (args.Length > 0 ? " " + string.Join(' ', args) : "");
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"Command: `{command}`").AppendLine();
