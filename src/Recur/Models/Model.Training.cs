@@ -13,7 +13,7 @@ public partial class Model
     private Loss? _loss;
     private Optimizer? _optimizer;
     private Metric[] _metrics = [];
-    private float? _clipNorm;
+    private float? _clipNorm, _clipValue;
     private Tensor? _lossGradient;
 
     /// <summary>The optimizer given to <see cref="Compile"/>, if any.</summary>
@@ -28,6 +28,9 @@ public partial class Model
     /// <summary>The global-norm clipping threshold given to <see cref="Compile"/>, if any.</summary>
     public float? ClipNorm => _clipNorm;
 
+    /// <summary>The element-wise clipping bound given to <see cref="Compile"/>, if any.</summary>
+    public float? ClipValue => _clipValue;
+
     /// <summary>Optimizer steps taken by <see cref="Fit"/> over this model's life (restored from checkpoints).</summary>
     public long StepsTaken { get; internal set; }
 
@@ -36,16 +39,21 @@ public partial class Model
 
     /// <summary>
     /// Sets what training optimises (Keras' compile): the loss applied to the first output, the optimizer over this
-    /// model.s parameters, metrics reported per epoch, and optional gradient clipping by
-    /// global norm.
+    /// model's parameters, metrics reported per epoch, and optional gradient clipping: each gradient element to
+    /// [-clipValue, clipValue], then the global norm to at most clipNorm.
     /// </summary>
-    public void Compile(Loss loss, Optimizer optimizer, IEnumerable<Metric>? metrics = null, float? clipNorm = null)
+    public void Compile(Loss loss, Optimizer optimizer, IEnumerable<Metric>? metrics = null, float? clipNorm = null, float? clipValue = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(optimizer);
         if (clipNorm is { } c && !(c > 0 && float.IsFinite(c)))
         {
             throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "clipNorm: expected a finite value > 0.");
+        }
+
+        if (clipValue is { } v && !(v > 0 && float.IsFinite(v)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(clipValue), clipValue, "clipValue: expected a finite value > 0.");
         }
 
         var mine = Parameters.Select(p => p.Value).ToHashSet();
@@ -58,6 +66,7 @@ public partial class Model
         _optimizer = optimizer;
         _metrics = metrics?.ToArray() ?? [];
         _clipNorm = clipNorm;
+        _clipValue = clipValue;
     }
 
     /// <summary>
@@ -135,6 +144,11 @@ public partial class Model
 
                 optimizer.ZeroGrad();
                 BackwardFirstOutput(gradient);
+                if (_clipValue is { } bound)
+                {
+                    GradientClipping.ClipByValue(optimizer.Parameters, bound);
+                }
+
                 if (_clipNorm is { } clip)
                 {
                     GradientClipping.ClipByGlobalNorm(optimizer.Parameters, clip);

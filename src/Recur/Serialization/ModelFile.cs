@@ -203,6 +203,7 @@ public static class ModelFile
             ["loss"] = new JsonObject { ["name"] = model.Loss!.Name, ["config"] = model.Loss.GetConfig() },
             ["metrics"] = new JsonArray(model.Metrics.Select(m => (JsonNode)m.Name).ToArray()),
             ["clip_norm"] = model.ClipNorm,
+            ["clip_value"] = model.ClipValue,
             ["rng"] = rng,
         };
     }
@@ -213,8 +214,7 @@ public static class ModelFile
         var lossConfig = training["loss"]!.AsObject();
         var loss = LossRegistry.Create(lossConfig["name"]!.GetValue<string>(), lossConfig["config"]?.AsObject());
         var metrics = training["metrics"]!.AsArray().Select(n => MetricRegistry.Create(n!.GetValue<string>())).ToArray();
-        float? clip = training["clip_norm"]?.GetValue<float>();
-        model.Compile(loss, optimizer, metrics, clip);
+        model.Compile(loss, optimizer, metrics, training["clip_norm"]?.GetValue<float>(), training["clip_value"]?.GetValue<float>());
 
         var state = tensors.Where(kv => kv.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key[OptimizerPrefix.Length..], kv => kv.Value);

@@ -179,7 +179,7 @@ public class TrainingTests
             new Lstm(2, 6, numLayers: 2, dropout: 0.2f, seed: 7) { ReturnSequences = false },
             new Dropout(0.1f, seed: 8),
             new Dense(6, 1, seed: 9));
-        model.Compile(new MeanSquaredError(), new Adam(model.Parameters, 0.01f), [new RootMeanSquaredError()], clipNorm: 1f);
+        model.Compile(new MeanSquaredError(), new Adam(model.Parameters, 0.01f), [new RootMeanSquaredError()], clipNorm: 1f, clipValue: 0.5f);
         var history = model.Fit(data, epochs: epochs, batchSize: 8, seed: 5);
         return (model, history, data);
     }
