@@ -19,6 +19,9 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
     private float[] _hh = [];  // (B, 3H): h_{t-1}·W_hhᵀ of the current step
     private float[] _hn = [];  // (T, B, H): W_hn h_{t-1} + b_hn
     private float[] _dHh = []; // (T, B, 3H): gradients of the hidden-side pre-activations [dr, dz, dn·r]
+    private FusedJob? _fusedJob;
+
+    private FusedJob Fused => _fusedJob ??= new FusedJob(this);
 
     protected override float[] HiddenSideGradients => _dHh;
 
@@ -32,6 +35,13 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
 
     protected override void StepForward(int t, int tPrev)
     {
+        if (UseFusedStep)
+        {
+            Fused.Set(t, tPrev);
+            RunParallel(Fused, FusedParts);
+            return;
+        }
+
         var hPrev = HiddenAt(tPrev, out int hPrevStride);
         Gemm.Multiply(hPrev, hPrevStride, false, HhTransposed, Batch, _hh.AsSpan(0, Batch * GateRows), GateRows, accumulate: false);
         RunGatesForward(t, tPrev);
@@ -55,6 +65,32 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
             Gates.AsSpan(g0, rows * GateRows), _hn.AsSpan((t * Batch + b0) * HiddenSize, n), hPrev[(b0 * hPrevStride)..], hPrevStride,
             dOut.AsSpan(dOutOffset + (t * Batch + b0) * dOutStride), dOutStride, DhNext.AsSpan(b0 * HiddenSize, n),
             DGates.AsSpan(g0, rows * GateRows), _dHh.AsSpan(g0, rows * GateRows), rows, HiddenSize, j0, j1);
+    }
+
+    /// <summary>One B = 1 step as a pool job over hidden-unit ranges (<see cref="FusedStep.Gru"/>).</summary>
+    private sealed unsafe class FusedJob(GruCell cell) : ParallelJob
+    {
+        private int _t, _tPrev;
+
+        public void Set(int t, int tPrev) => (_t, _tPrev) = (t, tPrev);
+
+        public override void Run(int part, int parts)
+        {
+            var (j0, j1) = cell.FusedUnits(part, parts);
+            int h = cell.HiddenSize, g = cell.GateRows;
+            var w = cell.WeightHh.Value;
+            var bias = cell.BiasHh?.Value;
+            var hPrev = cell.HiddenAt(_tPrev, out _);
+            fixed (float* pw = &w.Buffer[w.Offset])
+            fixed (float* pb = bias is null ? default : bias.Span.Slice(2 * h, h))
+            fixed (float* ph = hPrev)
+            fixed (float* pGates = &cell.Gates[_t * g])
+            fixed (float* phn = &cell._hn[_t * h])
+            fixed (float* pOut = &cell.HSeq[cell.HOffset + _t * cell.HStride])
+            {
+                FusedStep.Gru(pw, pb, ph, pGates, phn, pOut, h, j0, j1);
+            }
+        }
     }
 
     protected override void EnsureCapacity(int steps, int batch)

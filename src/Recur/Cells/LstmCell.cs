@@ -19,6 +19,9 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
 {
     private float[] _c = [];     // (T, B, H)
     private float[] _tanhC = []; // (T, B, H)
+    private FusedJob? _fusedJob;
+
+    private FusedJob Fused => _fusedJob ??= new FusedJob(this);
 
     public override bool HasCellState => true;
 
@@ -26,6 +29,13 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
 
     protected override void StepForward(int t, int tPrev)
     {
+        if (UseFusedStep)
+        {
+            Fused.Set(t, tPrev);
+            RunParallel(Fused, FusedParts);
+            return;
+        }
+
         int bg = Batch * GateRows;
         var hPrev = HiddenAt(tPrev, out int hPrevStride);
         Gemm.Multiply(hPrev, hPrevStride, false, HhTransposed, Batch, Gates.AsSpan(t * bg, bg), GateRows, accumulate: true);
@@ -68,6 +78,32 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
         base.EnsureCapacity(steps, batch);
         _c = Grow(_c, steps * batch * HiddenSize);
         _tanhC = Grow(_tanhC, steps * batch * HiddenSize);
+    }
+
+    /// <summary>One B = 1 step as a pool job over hidden-unit ranges (<see cref="FusedStep.Lstm"/>).</summary>
+    private sealed unsafe class FusedJob(LstmCell cell) : ParallelJob
+    {
+        private int _t, _tPrev;
+
+        public void Set(int t, int tPrev) => (_t, _tPrev) = (t, tPrev);
+
+        public override void Run(int part, int parts)
+        {
+            var (j0, j1) = cell.FusedUnits(part, parts);
+            int h = cell.HiddenSize, g = cell.GateRows;
+            var w = cell.WeightHh.Value;
+            var hPrev = cell.HiddenAt(_tPrev, out _);
+            fixed (float* pw = &w.Buffer[w.Offset])
+            fixed (float* ph = hPrev)
+            fixed (float* pGates = &cell.Gates[_t * g])
+            fixed (float* pcPrev = cell.CellAt(_tPrev))
+            fixed (float* pc = &cell._c[_t * h])
+            fixed (float* ptc = &cell._tanhC[_t * h])
+            fixed (float* pOut = &cell.HSeq[cell.HOffset + _t * cell.HStride])
+            {
+                FusedStep.Lstm(pw, ph, pGates, pcPrev, pc, ptc, pOut, h, j0, j1);
+            }
+        }
     }
 
     private ReadOnlySpan<float> CellAt(int t)

@@ -393,11 +393,17 @@ internal abstract class RecurrentCell
         // Rows are split when there are enough of them; a single sequence (B=1) splits its hidden units instead.
         int threads = WorkerPool.Threads;
         bool parallel = threads > 1 && (Batch * HiddenSize >= ParallelGateMinValues || (Batch < threads && HiddenSize >= ParallelGateMinUnits));
-        if (parallel && WorkerPool.TryEnter())
+        RunParallel(_gateJob, parallel ? threads : 1);
+    }
+
+    /// <summary>Runs <paramref name="parts"/> parts of a job on the kernel workers, or all on this thread when parts is 1 or the pool is busy.</summary>
+    protected static void RunParallel(ParallelJob job, int parts)
+    {
+        if (parts > 1 && WorkerPool.TryEnter())
         {
             try
             {
-                WorkerPool.Run(_gateJob, threads);
+                WorkerPool.Run(job, parts);
             }
             finally
             {
@@ -406,8 +412,24 @@ internal abstract class RecurrentCell
         }
         else
         {
-            _gateJob.Run(0, 1);
+            job.Run(0, 1);
         }
+    }
+
+    /// <summary>
+    /// Whether forward steps take the fused single-sequence path (<see cref="FusedStep"/>): B = 1 and H a multiple
+    /// of 8. Its parts split the hidden units, in groups of 8, two parts per worker (so a slowed core can be helped).
+    /// </summary>
+    protected bool UseFusedStep => Batch == 1 && FusedStep.Supports(HiddenSize);
+
+    /// <summary>Parts for a fused step: the units split across the workers from 128 units, else one part.</summary>
+    protected int FusedParts => HiddenSize >= 128 ? Math.Min(2 * WorkerPool.Threads, HiddenSize / 8) : 1;
+
+    /// <summary>Units [j0, j1) of part p of P for a fused step: groups of 8.</summary>
+    protected (int J0, int J1) FusedUnits(int part, int parts)
+    {
+        int groups = HiddenSize / 8;
+        return (groups * part / parts * 8, groups * (part + 1) / parts * 8);
     }
 
     /// <summary>

@@ -22,7 +22,8 @@ public class RecurrentLayerTests
             data.Add(mode, 5, 2, 7, 13, 2, true, false, true);
             data.Add(mode, 4, 3, 5, 20, 2, false, true, false);
             data.Add(mode, 9, 2, 3, 8, 1, true, true, true);
-            data.Add(mode, 3, 1, 5, 520, 1, true, false, true); // one sequence, wide: its gate kernel splits hidden units across threads
+            data.Add(mode, 3, 1, 5, 520, 1, true, false, true); // one sequence, wide: its step splits hidden units across threads
+            data.Add(mode, 4, 1, 3, 64, 2, false, true, true);   // one sequence, H a multiple of 8: the fused single-sequence step
             data.Add(mode, 3, 25, 5, 48, 2, true, false, true); // B·H >= 1024: gate kernels split the batch across threads
         }
 

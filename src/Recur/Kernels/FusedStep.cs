@@ -1,0 +1,98 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static Recur.Kernels.Activations;
+
+namespace Recur.Kernels;
+
+/// <summary>
+/// One recurrent step of a single sequence (B = 1) with the matrix-vector product and the gates fused, for a range of
+/// hidden units, so that the step's units split across threads in one fork/join: each thread reads only its units'
+/// rows of W_hh (the same rows every step, which stay in its L2) and finishes their gates while the sums are in
+/// registers. The general path (packed GEMM, then the gate kernel) computes the same values with another summation
+/// order; both are tested against the double-precision reference.
+/// </summary>
+/// <remarks>
+/// W_hh is the raw (G, H) PyTorch weight, row-major: the row of gate block q for unit j is q·H + j. Unit ranges are
+/// multiples of 8 and H is a multiple of 8 (callers check <see cref="Supports"/>).
+/// </remarks>
+internal static unsafe class FusedStep
+{
+    /// <summary>Whether the fused step applies: AVX2/FMA and H a multiple of 8.</summary>
+    public static bool Supports(int hidden) => Avx2.IsSupported && Fma.IsSupported && hidden % 8 == 0;
+
+    /// <summary>
+    /// LSTM units [j0, j1): gates (4H) holds x·W_ihᵀ + b_ih + b_hh on entry and σ(i), σ(f), tanh(g), σ(o) on exit;
+    /// writes c, tanh(c) and h = o·tanh(c) for those units.
+    /// </summary>
+    public static void Lstm(
+        float* wHh, float* hPrev, float* gates, float* cPrev, float* c, float* tanhC, float* h, int hidden, int j0, int j1)
+    {
+        for (int j = j0; j < j1; j += 8)
+        {
+            var i = Sigmoid(Dot8(wHh + (long)j * hidden, hPrev, hidden) + Vector256.Load(gates + j));
+            var f = Sigmoid(Dot8(wHh + (long)(hidden + j) * hidden, hPrev, hidden) + Vector256.Load(gates + hidden + j));
+            var g = Tanh(Dot8(wHh + (long)(2 * hidden + j) * hidden, hPrev, hidden) + Vector256.Load(gates + 2 * hidden + j));
+            var o = Sigmoid(Dot8(wHh + (long)(3 * hidden + j) * hidden, hPrev, hidden) + Vector256.Load(gates + 3 * hidden + j));
+            var cNew = Vector256.FusedMultiplyAdd(f, Vector256.Load(cPrev + j), i * g);
+            var tc = Tanh(cNew);
+            i.Store(gates + j);
+            f.Store(gates + hidden + j);
+            g.Store(gates + 2 * hidden + j);
+            o.Store(gates + 3 * hidden + j);
+            cNew.Store(c + j);
+            tc.Store(tanhC + j);
+            (o * tc).Store(h + j);
+        }
+    }
+
+    /// <summary>
+    /// GRU units [j0, j1): gates (3H) holds x·W_ihᵀ + b_ih + [b_hr, b_hz, 0] on entry and r, z, n on exit; hn gets
+    /// W_hn·h_prev + b_hn; h = (1 - z)·n + z·h_prev.
+    /// </summary>
+    public static void Gru(
+        float* wHh, float* biasHn, float* hPrev, float* gates, float* hn, float* h, int hidden, int j0, int j1)
+    {
+        for (int j = j0; j < j1; j += 8)
+        {
+            var r = Sigmoid(Dot8(wHh + (long)j * hidden, hPrev, hidden) + Vector256.Load(gates + j));
+            var z = Sigmoid(Dot8(wHh + (long)(hidden + j) * hidden, hPrev, hidden) + Vector256.Load(gates + hidden + j));
+            var hnv = Dot8(wHh + (long)(2 * hidden + j) * hidden, hPrev, hidden);
+            if (biasHn != null)
+            {
+                hnv += Vector256.Load(biasHn + j);
+            }
+
+            var n = Tanh(Vector256.FusedMultiplyAdd(r, hnv, Vector256.Load(gates + 2 * hidden + j)));
+            r.Store(gates + j);
+            z.Store(gates + hidden + j);
+            n.Store(gates + 2 * hidden + j);
+            hnv.Store(hn + j);
+            Vector256.FusedMultiplyAdd(z, Vector256.Load(hPrev + j) - n, n).Store(h + j);
+        }
+    }
+
+    /// <summary>The dot products of 8 consecutive rows (length n, row-major) with x: one lane per row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Dot8(float* rows, float* x, int n)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        for (int k = 0; k < n; k += 8)
+        {
+            var xv = Vector256.Load(x + k);
+            a0 = Fma.MultiplyAdd(Vector256.Load(rows + k), xv, a0);
+            a1 = Fma.MultiplyAdd(Vector256.Load(rows + n + k), xv, a1);
+            a2 = Fma.MultiplyAdd(Vector256.Load(rows + 2 * n + k), xv, a2);
+            a3 = Fma.MultiplyAdd(Vector256.Load(rows + 3 * n + k), xv, a3);
+            a4 = Fma.MultiplyAdd(Vector256.Load(rows + 4 * n + k), xv, a4);
+            a5 = Fma.MultiplyAdd(Vector256.Load(rows + 5 * n + k), xv, a5);
+            a6 = Fma.MultiplyAdd(Vector256.Load(rows + 6 * n + k), xv, a6);
+            a7 = Fma.MultiplyAdd(Vector256.Load(rows + 7 * n + k), xv, a7);
+        }
+
+        // Transpose-reduce: hadd pairs twice leaves each row's low and high halves in the two 128-bit lanes.
+        var s0123 = Avx.HorizontalAdd(Avx.HorizontalAdd(a0, a1), Avx.HorizontalAdd(a2, a3));
+        var s4567 = Avx.HorizontalAdd(Avx.HorizontalAdd(a4, a5), Avx.HorizontalAdd(a6, a7));
+        return Avx.Permute2x128(s0123, s4567, 0x20) + Avx.Permute2x128(s0123, s4567, 0x31);
+    }
+}
