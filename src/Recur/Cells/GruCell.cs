@@ -20,7 +20,13 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
     private float[] _hn = [];  // (T, B, H): W_hn h_{t-1} + b_hn
     private float[] _dHh = []; // (T, B, 3H): gradients of the hidden-side pre-activations [dr, dz, dn·r]
 
+    private static readonly string[] GateNames = ["reset", "update"];
+
     protected override float[] HiddenSideGradients => _dHh;
+
+    public override IReadOnlyList<string> TracedGateNames => GateNames;
+
+    protected override ReadOnlySpan<int> TracedGateBlocks => [0, 1];
 
     protected override void FoldInputBias(Span<float> destination)
     {
