@@ -22,6 +22,7 @@ public abstract partial class RecurrentLayer
     internal void AttachDiagnostics(GradientFlowRecorder? recorder, int firstLayer)
     {
         _diagnostics = recorder;
+        DiagnosticsFirstLayer = firstLayer;
         for (int index = 0; index < _cells.Length; index++)
         {
             var cell = _cells[index];
@@ -29,6 +30,9 @@ public abstract partial class RecurrentLayer
             cell.Trace = recorder?.GetOrAdd(firstLayer + l, d, Name, cell.TracedGateNames, cell.HasCellState);
         }
     }
+
+    /// <summary>The trace index of stacked layer 0 under the attached recorder (non-zero inside a model).</summary>
+    internal int DiagnosticsFirstLayer { get; private set; }
 
     /// <summary>The cell of stacked layer <paramref name="layer"/> and <paramref name="direction"/>.</summary>
     internal RecurrentCell Cell(int layer, int direction) => _cells[layer * Directions + direction];
