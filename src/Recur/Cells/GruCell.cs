@@ -21,12 +21,13 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
     private float[] _dHh = []; // (T, B, 3H): gradients of the hidden-side pre-activations [dr, dz, dn·r]
 
     private static readonly string[] GateNames = ["reset", "update"];
+    private static readonly int[] GateBlocks = [0, 1];
 
     protected override float[] HiddenSideGradients => _dHh;
 
     public override IReadOnlyList<string> TracedGateNames => GateNames;
 
-    protected override ReadOnlySpan<int> TracedGateBlocks => [0, 1];
+    protected override ReadOnlySpan<int> TracedGateBlocks => GateBlocks;
 
     protected override void FoldInputBias(Span<float> destination)
     {

@@ -50,10 +50,11 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
     }
 
     private static readonly string[] GateNames = ["input", "forget", "output"];
+    private static readonly int[] GateBlocks = [0, 1, 3];
 
     public override IReadOnlyList<string> TracedGateNames => GateNames;
 
-    protected override ReadOnlySpan<int> TracedGateBlocks => [0, 1, 3];
+    protected override ReadOnlySpan<int> TracedGateBlocks => GateBlocks;
 
     protected override double CellGradientSumSquares(int t, float[] dOut, int dOutOffset, int dOutStride)
     {
