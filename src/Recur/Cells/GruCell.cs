@@ -23,7 +23,14 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
 
     private FusedJob Fused => _fusedJob ??= new FusedJob(this);
 
+    private static readonly string[] GateNames = ["reset", "update"];
+    private static readonly int[] GateBlocks = [0, 1];
+
     protected override float[] HiddenSideGradients => _dHh;
+
+    public override IReadOnlyList<string> TracedGateNames => GateNames;
+
+    protected override ReadOnlySpan<int> TracedGateBlocks => GateBlocks;
 
     protected override void FoldInputBias(Span<float> destination)
     {

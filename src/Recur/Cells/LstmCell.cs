@@ -59,6 +59,37 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
             DhNext.AsSpan(b0 * HiddenSize, n), DcNext.AsSpan(b0 * HiddenSize, n), DGates.AsSpan(g0, rows * GateRows), rows, HiddenSize, j0, j1);
     }
 
+    private static readonly string[] GateNames = ["input", "forget", "output"];
+    private static readonly int[] GateBlocks = [0, 1, 3];
+
+    public override IReadOnlyList<string> TracedGateNames => GateNames;
+
+    protected override ReadOnlySpan<int> TracedGateBlocks => GateBlocks;
+
+    protected override double CellGradientSumSquares(int t, float[] dOut, int dOutOffset, int dOutStride)
+    {
+        // dc_t = dc from step t+1 + dh_t·o_t·(1 - tanh²(c_t)), as LstmBackward forms it; a padded row only carries c.
+        int h = HiddenSize, bh = Batch * h;
+        double sum = 0;
+        for (int b = 0; b < Batch; b++)
+        {
+            bool padded = IsPadded(t, b);
+            for (int j = 0; j < h; j++)
+            {
+                float dc = DcNext[b * h + j];
+                if (!padded)
+                {
+                    float o = Gates[(t * Batch + b) * GateRows + 3 * h + j], tc = _tanhC[t * bh + b * h + j];
+                    dc += HiddenGradient(t, b, j, dOut, dOutOffset, dOutStride) * o * (1f - tc * tc);
+                }
+
+                sum += (double)dc * dc;
+            }
+        }
+
+        return sum;
+    }
+
     protected override void CarryPaddedRows(int t, int tPrev)
     {
         base.CarryPaddedRows(t, tPrev);

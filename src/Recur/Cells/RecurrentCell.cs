@@ -20,7 +20,7 @@ namespace Recur.Cells;
 /// gradient flowing to h_{t-1} is computed. All buffers are kept between calls and grow only: a steady-state
 /// training step allocates nothing.
 /// </remarks>
-internal abstract class RecurrentCell
+internal abstract partial class RecurrentCell
 {
     private readonly CachedPack _hhTransposed = new(); // op(B) = W_hhᵀ (H, G) for the forward steps
     private readonly CachedPack _hh = new();           // op(B) = W_hh (G, H) for the backward steps
@@ -197,6 +197,7 @@ internal abstract class RecurrentCell
         _biasGradients.AsSpan().Clear();
 
         _backwardPack = _hh.Get(WeightHh.Value.Span, HiddenSize, false, GateRows, HiddenSize);
+        Trace?.Begin(steps);
         for (int s = steps - 1; s >= 0; s--)
         {
             int t = Reverse ? steps - 1 - s : s;
@@ -205,6 +206,11 @@ internal abstract class RecurrentCell
             if (Lengths is not null)
             {
                 StashPaddedRows(t, toStash: true);
+            }
+
+            if (Trace is not null)
+            {
+                RecordStep(Trace, t, dOut, dOutOffset, dOutStride); // before the kernel overwrites DhNext/DcNext
             }
 
             _gateJob.Set(t, tPrev, backward: true, dOut, dOutOffset, dOutStride);

@@ -144,16 +144,7 @@ public partial class Model
 
                 optimizer.ZeroGrad();
                 BackwardFirstOutput(gradient);
-                if (_clipValue is { } bound)
-                {
-                    GradientClipping.ClipByValue(optimizer.Parameters, bound);
-                }
-
-                if (_clipNorm is { } clip)
-                {
-                    GradientClipping.ClipByGlobalNorm(optimizer.Parameters, clip);
-                }
-
+                ClipGradients(optimizer.Parameters);
                 optimizer.Step();
                 context.Step = ++StepsTaken;
                 foreach (var c in hooks)
@@ -278,6 +269,14 @@ public partial class Model
 
         Training = wasTraining;
         return result!;
+    }
+
+    /// <summary>Clips as compiled: each element, then the global norm; tells the diagnostics, if attached, what it did.</summary>
+    private void ClipGradients(IReadOnlyList<Modules.Parameter> parameters)
+    {
+        ClipResult? byValue = _clipValue is { } bound ? GradientClipping.ClipByValue(parameters, bound) : null;
+        ClipResult? byNorm = _clipNorm is { } clip ? GradientClipping.ClipByGlobalNorm(parameters, clip) : null;
+        _diagnostics?.RecordOptimizerStep(byValue, byNorm, parameters);
     }
 
     private (Loss Loss, Optimizer Optimizer) Compiled() =>
