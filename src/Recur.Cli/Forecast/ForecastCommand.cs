@@ -76,7 +76,7 @@ internal static class ForecastCommand
     {
         var output = cli.Output;
         var forecaster = Forecaster.Fit(spec, series, split.TrainEnd);
-        var (train, val, test) = (split.Origins(0), split.Origins(1), split.Origins(2));
+        var (train, val, test) = (split.TrainOrigins, split.ValidationOrigins, split.TestOrigins);
         int c = spec.Columns.Length, k = spec.Horizon;
         var model = new Sequential(
             new Input(-1, c),

@@ -43,11 +43,13 @@ internal sealed record TimeSplit(ForecastSpec Spec, int Length, int TrainEnd, in
         return new TimeSplit(spec, length, trainEnd, valEnd);
     }
 
-    /// <summary>The first forecast steps of part 0 (train), 1 (validation) or 2 (test).</summary>
-    public int[] Origins(int part)
-    {
-        int start = part switch { 0 => Spec.FirstOrigin, 1 => TrainEnd, _ => ValEnd };
-        int end = part switch { 0 => TrainEnd, 1 => ValEnd, _ => Length };
-        return Enumerable.Range(start, end - Spec.Horizon - start + 1).ToArray();
-    }
+    /// <summary>The first forecast steps of the training windows.</summary>
+    public int[] TrainOrigins => Origins(Spec.FirstOrigin, TrainEnd);
+
+    public int[] ValidationOrigins => Origins(TrainEnd, ValEnd);
+
+    public int[] TestOrigins => Origins(ValEnd, Length);
+
+    // Every forecast from `start` whose last step is before `end`.
+    private int[] Origins(int start, int end) => Enumerable.Range(start, end - Spec.Horizon - start + 1).ToArray();
 }
