@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using System.Reflection;
 using Recur.Cli.Common;
 using Recur.Cli.Demo;
+using Recur.Cli.Forecast;
 using Recur.Cli.Text;
 using Recur.Data;
 
@@ -24,6 +25,7 @@ internal static class App
         {
             TextGenCommand.Create(cli),
             NextWordCommand.Create(cli),
+            ForecastCommand.Create(cli),
             InfoCommand.Create(output),
             DemoCommand.Create(output, cancellation),
         };

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Recur.Cli.Tests;
 
 /// <summary>Runs <c>recur</c> in-process through <see cref="App.Run"/>, capturing what it prints.</summary>
@@ -13,8 +15,17 @@ internal static class Cli
         return (code, output.ToString(), error.ToString());
     }
 
-    /// <summary>A file of bundled data, found the way the commands find it.</summary>
-    public static string Bundled(string relativePath) => RepositoryData.Find(relativePath);
+    /// <summary>
+    /// A file of bundled data, found the way the commands find it, or else beside this source file's repository
+    /// (the tests may run from an artifacts folder outside it, e.g. <c>--artifacts-path /tmp/...</c>).
+    /// </summary>
+    public static string Bundled(string relativePath)
+    {
+        string inSource = Path.GetFullPath(Path.Combine(SourceFolder(), "..", "..", "data", relativePath));
+        return File.Exists(inSource) ? inSource : RepositoryData.Find(relativePath);
+    }
+
+    private static string SourceFolder([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 
     /// <summary>Writes the first <paramref name="chars"/> characters of a bundled text into <paramref name="folder"/>.</summary>
     public static string Excerpt(string folder, string relativePath, int chars)

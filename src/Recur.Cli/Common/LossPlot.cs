@@ -25,9 +25,6 @@ internal static class LossPlot
         plot.XLabel("epoch");
         plot.YLabel(yLabel);
         plot.ShowLegend();
-        string png = Path.Combine(folder, "loss.png"), svg = Path.Combine(folder, "loss.svg");
-        plot.SavePng(png, 800, 500);
-        plot.SaveSvg(svg, 800, 500);
-        return [png, svg];
+        return PlotFiles.Save(plot, folder, "loss");
     }
 }
