@@ -93,13 +93,19 @@ public class RecurrentLayerTests
     [InlineData(RecurrentMode.RnnTanh)]
     public void A_layer_without_biases_matches_the_reference(RecurrentMode mode)
     {
-        var layer = LayerFactory.Create(mode, 4, 9, 2, bidirectional: true, bias: false);
+        AssertNoBiasLayerMatches(mode, hidden: 9, batch: 2);
+        AssertNoBiasLayerMatches(mode, hidden: 16, batch: 1); // the fused single-sequence step
+    }
+
+    private static void AssertNoBiasLayerMatches(RecurrentMode mode, int hidden, int batch)
+    {
+        var layer = LayerFactory.Create(mode, 4, hidden, 2, bidirectional: true, bias: false);
         Assert.DoesNotContain(layer.Parameters, p => p.Name.StartsWith("bias", StringComparison.Ordinal));
         var net = LayerFactory.Twin(mode, layer);
         var rng = new Rng(5);
-        var x = Tolerance.RandomNormal(rng, 3 * 2 * 4);
-        var result = layer.Forward(Tensor.FromValues(x, 3, 2, 4));
-        var expected = net.Forward(Tolerance.ToDouble(x), 3, 2, null, null);
+        var x = Tolerance.RandomNormal(rng, 3 * batch * 4);
+        var result = layer.Forward(Tensor.FromValues(x, 3, batch, 4));
+        var expected = net.Forward(Tolerance.ToDouble(x), 3, batch, null, null);
         Tolerance.AssertClose(expected.Output, result.Output.Span, Tol, "output");
 
         var g = Tolerance.RandomNormal(rng, result.Output.Length);
