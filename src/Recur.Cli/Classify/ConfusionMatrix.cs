@@ -81,6 +81,7 @@ internal sealed class ConfusionMatrix
         plot.Axes.Bottom.SetTicks(ticks, [.. Classes]);
         plot.Axes.Left.SetTicks(ticks, Classes.Reverse().ToArray());
         plot.Axes.SetLimits(0, n, 0, n);
+        plot.HideGrid();
         plot.Title(title);
         plot.XLabel("predicted class");
         plot.YLabel("true class");
