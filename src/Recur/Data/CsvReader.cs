@@ -102,9 +102,10 @@ public static class CsvReader
 
     /// <summary>
     /// Reads the columns with the given header names as text, e.g. a sentence and its label: one array of cells per
-    /// data row (trimmed, in the order of <paramref name="columns"/>) and the 1-based line number of each row.
+    /// data row (trimmed, in the order of <paramref name="columns"/>) and the 1-based line number of each row. Only
+    /// an empty cell is missing here: "NA" or "Nan" may be a word or a name.
     /// </summary>
-    /// <exception cref="DataFormatException">A column is missing (the message lists the available ones), or a cell is empty or "NA" under <see cref="MissingValuePolicy.Throw"/>.</exception>
+    /// <exception cref="DataFormatException">A column is missing (the message lists the available ones), or a cell is empty under <see cref="MissingValuePolicy.Throw"/>.</exception>
     public static (string[][] Rows, int[] Lines) ReadText(string path, string[] columns, CsvOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(columns);
@@ -122,12 +123,12 @@ public static class CsvReader
             }
 
             var row = indices.Select(c => fields[c].Trim()).ToArray();
-            int gap = Array.FindIndex(row, IsMissing);
+            int gap = Array.FindIndex(row, cell => cell.Length == 0);
             if (gap >= 0)
             {
                 if (options.Missing == MissingValuePolicy.Throw)
                 {
-                    throw new DataFormatException(path, i + 1, $"column '{columns[gap]}' (index {indices[gap]}) {MissingText(row[gap])}, a missing value.");
+                    throw new DataFormatException(path, i + 1, $"column '{columns[gap]}' (index {indices[gap]}) is empty.");
                 }
 
                 continue; // SkipRow; Fill has no text to fill with
@@ -243,8 +244,9 @@ public static class CsvReader
                         row[j] = options.FillValue;
                         continue;
                     default:
+                        string what = cell.Length == 0 ? "is empty" : $"holds '{cell}'";
                         throw new DataFormatException(path, line,
-                            $"column '{header[c]}' (index {c}) {MissingText(cell)}, a missing value; set CsvOptions.Missing to SkipRow or Fill to accept gaps.");
+                            $"column '{header[c]}' (index {c}) {what}, a missing value; set CsvOptions.Missing to SkipRow or Fill to accept gaps.");
                 }
             }
 
@@ -262,8 +264,6 @@ public static class CsvReader
 
     private static bool IsMissing(string cell) =>
         cell.Length == 0 || cell.Equals("NA", StringComparison.OrdinalIgnoreCase) || cell.Equals("NaN", StringComparison.OrdinalIgnoreCase);
-
-    private static string MissingText(string cell) => cell.Length == 0 ? "is empty" : $"holds '{cell}'";
 
     /// <summary>Splits one line into fields; a field may be double-quoted, with "" for a quote inside it, if <see cref="CsvOptions.Quoted"/>.</summary>
     private static List<string> SplitFields(string line, CsvOptions options, string path, int lineNumber)
