@@ -16,13 +16,13 @@ internal sealed record Examples(string[] Texts, string[] Labels, string[] Origin
     /// text often opens a quote it never closes); any other file is comma-separated CSV with optional quoting.
     /// </summary>
     /// <exception cref="CliException">A file is missing, empty or has no data rows.</exception>
-    /// <exception cref="DataFormatException">Not UTF-8, a column is missing (the available ones are listed) or a cell is empty or NA.</exception>
+    /// <exception cref="DataFormatException">Not UTF-8, a column is missing (the available ones are listed) or a cell is empty.</exception>
     public static Examples Read(IReadOnlyList<string> paths, string textColumn, string labelColumn)
     {
         List<string> texts = [], labels = [], origins = [];
         foreach (string path in paths)
         {
-            InputText.Read(path, "--data");
+            InputText.Read(path, "--data"); // the same missing- and empty-file errors as every other command
             bool tsv = path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase);
             var (rows, lines) = CsvReader.ReadText(path, [textColumn, labelColumn], new CsvOptions { Separator = tsv ? '\t' : ',', Quoted = !tsv });
             if (rows.Length == 0)
