@@ -111,10 +111,10 @@ public sealed class ClassifyCommandTests : IDisposable
     public void A_missing_column_lists_the_available_ones_and_an_empty_cell_names_its_line()
     {
         string gap = Path.Combine(_dir, "gap.csv");
-        File.WriteAllText(gap, "sequence,class\nACGT,n\nACGA,NA\n");
+        File.WriteAllText(gap, "sequence,class\nACGT,n\nACGA,\n");
 
         AssertOneErrorLine(Train(_sentences, "--text-column", "review"), _sentences, "no column 'review'", "available columns are: label, text");
-        AssertOneErrorLine(Train(gap, "--text-column", "sequence", "--label-column", "class"), $"{gap}:3:", "column 'class' (index 1) holds 'NA', a missing value");
+        AssertOneErrorLine(Train(gap, "--text-column", "sequence", "--label-column", "class"), $"{gap}:3:", "column 'class' (index 1) is empty");
     }
 
     [Fact]
