@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Reflection;
+using Recur.Cli.Classify;
 using Recur.Cli.Common;
 using Recur.Cli.Demo;
 using Recur.Cli.Forecast;
@@ -26,6 +27,7 @@ internal static class App
             TextGenCommand.Create(cli),
             NextWordCommand.Create(cli),
             ForecastCommand.Create(cli),
+            ClassifyCommand.Create(cli),
             InfoCommand.Create(output),
             DemoCommand.Create(output, cancellation),
         };

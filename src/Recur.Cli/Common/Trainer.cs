@@ -22,7 +22,11 @@ namespace Recur.Cli.Common;
 /// <param name="LossLabel">The loss plot's y axis, e.g. "cross-entropy (nats per character)".</param>
 internal sealed record TrainingJob(
     string Kind, Model Model, Dataset Train, Dataset Validation, Loss Loss, IReadOnlyList<Metric> Metrics, bool Shuffle,
-    JsonObject Extras, string LossLabel);
+    JsonObject Extras, string LossLabel)
+{
+    /// <summary>Whether batches group sequences of similar length (less padding; for independent sequences of varying length).</summary>
+    public bool Bucketing { get; init; }
+}
 
 /// <summary>How a run ended: its history, whether Ctrl+C stopped it, the best epoch (from 0) and the files written.</summary>
 internal sealed record TrainingResult(History History, bool Stopped, int BestEpoch, string ModelPath, IReadOnlyList<string> Plots, TimeSpan Elapsed)
@@ -58,7 +62,7 @@ internal static class Trainer
         try
         {
             var history = progress.Run(() => model.Fit(
-                job.Train, job.Validation, settings.Epochs, settings.Batch, job.Shuffle, [stop, best, progress], settings.Seed));
+                job.Train, job.Validation, settings.Epochs, settings.Batch, job.Shuffle, [stop, best, progress], settings.Seed, job.Bucketing));
             if (best.SavedEpoch < 0)
             {
                 throw new CliException("training ended before any epoch could be validated; nothing was saved");

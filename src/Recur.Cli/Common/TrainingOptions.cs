@@ -26,12 +26,15 @@ internal sealed record TrainingSettings(
     /// <summary>"LSTM", "GRU" or "RNN", as the summaries and results name them.</summary>
     public string CellName => Cell.ToString().ToUpperInvariant();
 
-    /// <summary>The recurrent layer for the chosen cell: <see cref="Layers"/> stacked, <see cref="Dropout"/> between them.</summary>
-    public RecurrentLayer Recurrent(int inputSize, bool returnSequences, bool stateful) => Cell switch
+    /// <summary>
+    /// The recurrent layer for the chosen cell: <see cref="Layers"/> stacked, <see cref="Dropout"/> between them;
+    /// <paramref name="bidirectional"/> also reads the sequence backwards (outputs 2 × <see cref="Hidden"/>).
+    /// </summary>
+    public RecurrentLayer Recurrent(int inputSize, bool returnSequences, bool stateful, bool bidirectional = false) => Cell switch
     {
-        CellType.Rnn => new Rnn(inputSize, Hidden, Layers, dropout: Dropout, seed: Seed) { ReturnSequences = returnSequences, Stateful = stateful },
-        CellType.Lstm => new Lstm(inputSize, Hidden, Layers, dropout: Dropout, seed: Seed) { ReturnSequences = returnSequences, Stateful = stateful },
-        CellType.Gru => new Gru(inputSize, Hidden, Layers, dropout: Dropout, seed: Seed) { ReturnSequences = returnSequences, Stateful = stateful },
+        CellType.Rnn => new Rnn(inputSize, Hidden, Layers, dropout: Dropout, bidirectional: bidirectional, seed: Seed) { ReturnSequences = returnSequences, Stateful = stateful },
+        CellType.Lstm => new Lstm(inputSize, Hidden, Layers, dropout: Dropout, bidirectional: bidirectional, seed: Seed) { ReturnSequences = returnSequences, Stateful = stateful },
+        CellType.Gru => new Gru(inputSize, Hidden, Layers, dropout: Dropout, bidirectional: bidirectional, seed: Seed) { ReturnSequences = returnSequences, Stateful = stateful },
         _ => throw new ArgumentOutOfRangeException(nameof(Cell), Cell, null),
     };
 

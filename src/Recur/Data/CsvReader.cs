@@ -27,6 +27,12 @@ public sealed record CsvOptions
 
     /// <summary>The value used for missing cells under <see cref="MissingValuePolicy.Fill"/>.</summary>
     public float FillValue { get; init; }
+
+    /// <summary>
+    /// Whether a field may be double-quoted (true, CSV); false reads '"' as an ordinary character, as tab-separated
+    /// exports of free text need (a sentence may open a quote it never closes).
+    /// </summary>
+    public bool Quoted { get; init; } = true;
 }
 
 /// <summary>Numeric columns read from a CSV file: <see cref="Values"/> is (R, C), one row per data line.</summary>
@@ -91,6 +97,52 @@ public static class CsvReader
     {
         ArgumentNullException.ThrowIfNull(columns);
         var (lines, header, headerLine) = ReadHeader(path, options);
+        return ReadRows(path, lines, header, headerLine, IndicesOf(columns, header, path, headerLine), options ?? new());
+    }
+
+    /// <summary>
+    /// Reads the columns with the given header names as text, e.g. a sentence and its label: one array of cells per
+    /// data row (trimmed, in the order of <paramref name="columns"/>) and the 1-based line number of each row. Only
+    /// an empty cell is missing here: "NA" or "Nan" may be a word or a name.
+    /// </summary>
+    /// <exception cref="DataFormatException">A column is missing (the message lists the available ones), or a cell is empty under <see cref="MissingValuePolicy.Throw"/>.</exception>
+    public static (string[][] Rows, int[] Lines) ReadText(string path, string[] columns, CsvOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        options ??= new();
+        var (lines, header, headerLine) = ReadHeader(path, options);
+        var indices = IndicesOf(columns, header, path, headerLine);
+        List<string[]> rows = [];
+        List<int> rowLines = [];
+        for (int i = headerLine; i < lines.Length; i++)
+        {
+            var fields = DataFields(lines[i], header, options, path, i + 1);
+            if (fields is null)
+            {
+                continue;
+            }
+
+            var row = indices.Select(c => fields[c].Trim()).ToArray();
+            int gap = Array.FindIndex(row, cell => cell.Length == 0);
+            if (gap >= 0)
+            {
+                if (options.Missing == MissingValuePolicy.Throw)
+                {
+                    throw new DataFormatException(path, i + 1, $"column '{columns[gap]}' (index {indices[gap]}) is empty.");
+                }
+
+                continue; // SkipRow; Fill has no text to fill with
+            }
+
+            rows.Add(row);
+            rowLines.Add(i + 1);
+        }
+
+        return ([.. rows], [.. rowLines]);
+    }
+
+    private static int[] IndicesOf(string[] columns, string[] header, string path, int headerLine)
+    {
         var indices = new int[columns.Length];
         for (int i = 0; i < columns.Length; i++)
         {
@@ -102,7 +154,7 @@ public static class CsvReader
             }
         }
 
-        return ReadRows(path, lines, header, headerLine, indices, options ?? new());
+        return indices;
     }
 
     /// <summary>Reads the columns at the given 0-based indices, in that order.</summary>
@@ -133,7 +185,7 @@ public static class CsvReader
             throw new DataFormatException(path, line: null, "the file is empty; expected a header row of column names.");
         }
 
-        var header = SplitFields(lines[first], (options ?? new()).Separator, path, first + 1)
+        var header = SplitFields(lines[first], options ?? new(), path, first + 1)
             .Select(h => h.Trim()).ToArray();
         return (lines, header, first + 1);
     }
@@ -146,19 +198,8 @@ public static class CsvReader
         for (int i = headerLine; i < lines.Length; i++)
         {
             int lineNumber = i + 1;
-            if (string.IsNullOrWhiteSpace(lines[i]))
-            {
-                continue;
-            }
-
-            var fields = SplitFields(lines[i], options.Separator, path, lineNumber);
-            if (fields.Count != header.Length)
-            {
-                throw new DataFormatException(path, lineNumber,
-                    $"the line has {fields.Count} fields, the header has {header.Length} ({string.Join(", ", header)}).");
-            }
-
-            if (ParseRow(fields, header, columns, options, row, path, lineNumber))
+            var fields = DataFields(lines[i], header, options, path, lineNumber);
+            if (fields is not null && ParseRow(fields, header, columns, options, row, path, lineNumber))
             {
                 values.AddRange(row);
                 rows++;
@@ -166,6 +207,24 @@ public static class CsvReader
         }
 
         return new CsvTable(columns.Select(c => header[c]).ToArray(), Tensor.FromValues(values.ToArray(), rows, columns.Length));
+    }
+
+    /// <summary>The fields of a data line, checked against the header; null for a blank line.</summary>
+    private static List<string>? DataFields(string line, string[] header, CsvOptions options, string path, int lineNumber)
+    {
+        if (string.IsNullOrWhiteSpace(line))
+        {
+            return null;
+        }
+
+        var fields = SplitFields(line, options, path, lineNumber);
+        if (fields.Count != header.Length)
+        {
+            throw new DataFormatException(path, lineNumber,
+                $"the line has {fields.Count} fields, the header has {header.Length} ({string.Join(", ", header)}).");
+        }
+
+        return fields;
     }
 
     /// <summary>Parses the selected cells into <paramref name="row"/>; false when the row is to be skipped.</summary>
@@ -206,16 +265,17 @@ public static class CsvReader
     private static bool IsMissing(string cell) =>
         cell.Length == 0 || cell.Equals("NA", StringComparison.OrdinalIgnoreCase) || cell.Equals("NaN", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Splits one line into fields; a field may be double-quoted, with "" for a quote inside it.</summary>
-    private static List<string> SplitFields(string line, char separator, string path, int lineNumber)
+    /// <summary>Splits one line into fields; a field may be double-quoted, with "" for a quote inside it, if <see cref="CsvOptions.Quoted"/>.</summary>
+    private static List<string> SplitFields(string line, CsvOptions options, string path, int lineNumber)
     {
+        char separator = options.Separator;
         var fields = new List<string>();
         var field = new System.Text.StringBuilder();
         int i = 0;
         while (true)
         {
             field.Clear();
-            if (i < line.Length && line[i] == '"')
+            if (options.Quoted && i < line.Length && line[i] == '"')
             {
                 i++;
                 while (true)

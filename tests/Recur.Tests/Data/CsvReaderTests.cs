@@ -159,4 +159,21 @@ public sealed class CsvReaderTests : IDisposable
 
         Assert.Contains("'1,5'", e.Message);
     }
+
+    [Fact]
+    public void Text_columns_are_read_with_their_line_numbers_and_unquoted_tsv_keeps_stray_quotes()
+    {
+        string csv = _dir.Write("text.csv", "seq,class,id\n\"AC,GT\",ei,1\n\nNan,n,2\n");
+        string tsv = _dir.Write("text.tsv", "label\ttext\n1\t\" Great film.\n");
+
+        var (rows, lines) = CsvReader.ReadText(csv, ["class", "seq"]);
+        var (tsvRows, _) = CsvReader.ReadText(tsv, ["text"], new CsvOptions { Separator = '\t', Quoted = false });
+        var e = Assert.Throws<DataFormatException>(() => CsvReader.ReadText(_dir.Write("gap.csv", "a,b\nx,\n"), ["b"]));
+
+        Assert.Equal([["ei", "AC,GT"], ["n", "Nan"]], rows); // a name, not a missing number
+        Assert.Equal([2, 4], lines);
+        Assert.Equal("\" Great film.", tsvRows[0][0]);
+        Assert.Equal(2, e.Line);
+        Assert.Contains("column 'b' (index 1) is empty", e.Message);
+    }
 }
