@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using System.Reflection;
 using Recur.Cli.Common;
 using Recur.Cli.Demo;
+using Recur.Cli.Seq2Seq;
 using Recur.Cli.Text;
 using Recur.Data;
 
@@ -23,6 +24,7 @@ internal static class App
         var root = new RootCommand("Recur: recurrent neural networks (RNN, LSTM, GRU) in pure C#.")
         {
             TextGenCommand.Create(cli),
+            Seq2SeqCommand.Create(cli),
             NextWordCommand.Create(cli),
             InfoCommand.Create(output),
             DemoCommand.Create(output, cancellation),
