@@ -147,6 +147,19 @@ public sealed class Seq2SeqCommandTests(Seq2SeqModelFixture fixture) : IClassFix
     }
 
     [Fact]
+    public void Word_tokens_on_the_target_side_read_a_pronunciation_dictionary()
+    {
+        string cmu = Path.Combine(_dir, "cmu.tsv");
+        File.WriteAllLines(cmu, ["word\tphonemes", .. Enumerable.Repeat(new[] { "cat\tK AE1 T", "dog\tD AO1 G", "bat\tB AE1 T" }, 10).SelectMany(r => r)]);
+
+        var (code, output, error) = Run("seq2seq", "train", "--data", cmu, "--source-column", "word", "--target-column", "phonemes",
+            "--target-tokens", "word", "--epochs", "1", "--hidden", "8", "--embedding", "4", "--out", Path.Combine(_dir, "cmu"));
+
+        Assert.True(code == 0, error);
+        Assert.Contains("source 9 char tokens, target 11 word tokens", output);
+    }
+
+    [Fact]
     public void Help_lists_the_options()
     {
         var (code, output, _) = Run("seq2seq", "train", "--help");
