@@ -160,6 +160,19 @@ public sealed class Seq2SeqCommandTests(Seq2SeqModelFixture fixture) : IClassFix
     }
 
     [Fact]
+    public void Max_train_subsamples_the_training_split_only_and_a_reversed_source_order_is_kept_in_the_model()
+    {
+        string run = Path.Combine(_dir, "small");
+        var (code, output, error) = Run("seq2seq", "train", "--data", fixture.Data, "--max-train", "50", "--reverse-source", "--epochs", "1",
+            "--hidden", "8", "--embedding", "4", "--beam", "2", "--out", run);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("train 50, validation 40, test 40", output);
+        Assert.Contains("encoder (source read backwards)", output);
+        Assert.Equal(0, Run("seq2seq", "translate", "walk", "--model", Path.Combine(run, "model.safetensors")).Code);
+    }
+
+    [Fact]
     public void Help_lists_the_options()
     {
         var (code, output, _) = Run("seq2seq", "train", "--help");

@@ -34,13 +34,14 @@ internal static class Seq2SeqCommand
         var embedding = new Option<int>("--embedding") { Description = "Size of the token embeddings (source and target)", DefaultValueFactory = _ => 64 };
         var maxTrain = new Option<int?>("--max-train") { Description = "Train on at most this many pairs of the training split (validation and test are unchanged)" };
         var beam = BeamOption("Beam width of the test evaluation (beside greedy decoding)", 5);
+        var reverse = new Option<bool>("--reverse-source") { Description = "Feed the source to the encoder backwards (Sutskever et al., 2014); helps when the target starts by copying the source" };
         embedding.Validators.Add(OptionChecks.Positive);
         maxTrain.Validators.Add(OptionChecks.Positive);
 
         var command = new Command("train",
             "Train an encoder-decoder with teacher forcing on a shuffled 80/10/10 train/validation/test split; report test word accuracy (the whole output exactly right) greedy and by beam search.")
         {
-            data, sourceColumn, targetColumn, sourceTokens, targetTokens, embedding, maxTrain, beam,
+            data, sourceColumn, targetColumn, sourceTokens, targetTokens, embedding, maxTrain, beam, reverse,
         };
         common.AddTo(command);
         command.SetAction(parsed =>
@@ -56,7 +57,7 @@ internal static class Seq2SeqCommand
             var pairs = PairTable.Read(path, from, to);
             var split = Splits.Shuffled(pairs.Sources.Length, 1 - ValFraction - TestFraction, ValFraction, settings.Seed);
             var trainRows = parsed.GetValue(maxTrain) is int max && max < split.Train.Length ? split.Train[..max] : split.Train;
-            RunTraining(new Pairing(path, from, to, parsed.GetValue(sourceTokens), parsed.GetValue(targetTokens)), pairs,
+            RunTraining(new Pairing(path, from, to, parsed.GetValue(sourceTokens), parsed.GetValue(targetTokens), parsed.GetValue(reverse)), pairs,
                 split with { Train = trainRows }, parsed.GetValue(embedding), parsed.GetValue(beam), settings, cli);
         });
         return command;
@@ -107,27 +108,26 @@ internal static class Seq2SeqCommand
     }
 
     // What is learnt: which file, which columns, what a token is on each side.
-    private sealed record Pairing(string Path, string From, string To, TokenUnit SourceUnit, TokenUnit TargetUnit);
+    private sealed record Pairing(string Path, string From, string To, TokenUnit SourceUnit, TokenUnit TargetUnit, bool ReverseSource);
 
     private static void RunTraining(Pairing task, PairTable pairs, IndexSplit split, int embedding, int beam, TrainingSettings settings, CliContext cli)
     {
         var output = cli.Output;
         var source = Translator.BuildTokenizer(task.SourceUnit, Splits.Take(pairs.Sources, split.Train), sequenceMarkers: false);
         var target = Translator.BuildTokenizer(task.TargetUnit, Splits.Take(pairs.Targets, split.Train), sequenceMarkers: true);
-        Dataset Samples(int[] rows) => EncoderDecoder.TeacherForcing(
-            rows.Select(i => source.Encode(pairs.Sources[i])).ToArray(), rows.Select(i => target.Encode(pairs.Targets[i])).ToArray(),
-            target.Vocabulary.BosId, target.Vocabulary.EosId);
-
         // Twice the longest training target: room for a longer unseen word, yet a model that never ends stops.
         int maxLength = 2 * split.Train.Max(i => target.Split(pairs.Targets[i]).Count);
         var network = new EncoderDecoder(source.Vocabulary.Count, target.Vocabulary.Count, embedding, settings.Hidden,
             Enum.Parse<CellKind>(settings.Cell.ToString()), settings.Layers, settings.Seed);
-        var translator = new Translator(network, source, target, maxLength);
+        var translator = new Translator(network, source, target, maxLength, task.ReverseSource);
+        Dataset Samples(int[] rows) => EncoderDecoder.TeacherForcing(
+            rows.Select(i => translator.SourceIds(pairs.Sources[i])).ToArray(), rows.Select(i => target.Encode(pairs.Targets[i])).ToArray(),
+            target.Vocabulary.BosId, target.Vocabulary.EosId);
 
         output.WriteLine($"recur seq2seq train: {settings.CellName} encoder-decoder on {task.Path}, {task.From} -> {task.To}");
         output.WriteLine(Invariant($"  pairs     {pairs.Sources.Length:N0} ({pairs.Skipped:N0} rows without both values skipped); shuffled split (seed {settings.Seed}): train {split.Train.Length:N0}, validation {split.Validation.Length:N0}, test {split.Test.Length:N0}"));
         output.WriteLine(Invariant($"  vocab     source {source.Vocabulary.Count} {Unit(task.SourceUnit)} tokens, target {target.Vocabulary.Count} {Unit(task.TargetUnit)} tokens (with <pad> <unk> <bos> <eos>), from the training split"));
-        output.WriteLine(Invariant($"  model     Embedding({embedding}) -> {settings.CellName}({settings.Hidden}) x {settings.Layers} encoder, its final state starts the decoder -> Dense({target.Vocabulary.Count}), {network.Model.ParameterCount:N0} parameters"));
+        output.WriteLine(Invariant($"  model     Embedding({embedding}) -> {settings.CellName}({settings.Hidden}) x {settings.Layers} encoder{(task.ReverseSource ? " (source read backwards)" : "")}, its final state starts the decoder -> Dense({target.Vocabulary.Count}), {network.Model.ParameterCount:N0} parameters"));
         output.WriteLine(Invariant($"  training  {settings.Epochs} epochs, batches of {settings.Batch} pairs, teacher forcing, Adam lr {settings.LearningRate}"));
 
         var job = new TrainingJob(Translator.Kind, network.Model, Samples(split.Train), Samples(split.Validation), new CrossEntropyLoss(),
@@ -147,7 +147,7 @@ internal static class Seq2SeqCommand
         var rows = new List<string>();
         for (int i = 0; i < sources.Length; i++)
         {
-            var ids = translator.Source.Encode(sources[i]);
+            var ids = translator.SourceIds(sources[i]);
             var greedy = translator.Translate(ids, 1)[0];
             var best = translator.Translate(ids, beam)[0];
             bool g = translator.Matches(greedy, targets[i]), b = translator.Matches(best, targets[i]);

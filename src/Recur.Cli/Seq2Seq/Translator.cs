@@ -19,20 +19,22 @@ internal sealed record Translation(string Text, string[] Tokens, double LogProba
 
 /// <summary>
 /// An <see cref="EncoderDecoder"/> with the tokenizers of both sides: encodes a source text, decodes greedily or by
-/// beam search, and saves the tokenizers and the decoding length limit beside the weights.
+/// beam search, and saves the tokenizers, the decoding length limit and the source order beside the weights.
 /// </summary>
-internal sealed class Translator(EncoderDecoder network, Tokenizer source, Tokenizer target, int maxLength)
+/// <param name="network">The encoder-decoder.</param>
+/// <param name="source">Tokenizer of the source side (no sequence markers).</param>
+/// <param name="target">Tokenizer of the target side, with &lt;bos&gt; and &lt;eos&gt;.</param>
+/// <param name="maxLength">Decoding stops after this many tokens if &lt;eos&gt; has not come.</param>
+/// <param name="reverseSource">
+/// Whether the encoder reads the source backwards (Sutskever et al., 2014): the first target tokens, which usually
+/// copy the first source tokens, are then a few steps from the decoder's start rather than the whole source away.
+/// </param>
+internal sealed class Translator(EncoderDecoder network, Tokenizer source, Tokenizer target, int maxLength, bool reverseSource)
 {
     public const string Kind = "seq2seq";
 
     // The source tokenizer goes under the usual key, so 'recur info' shows its vocabulary.
-    private const string SourceKey = "tokenizer", TargetKey = "target_tokenizer", MaxLengthKey = "max_length";
-
-    public EncoderDecoder Network => network;
-
-    public Tokenizer Source => source;
-
-    public Tokenizer Target => target;
+    private const string SourceKey = "tokenizer", TargetKey = "target_tokenizer", MaxLengthKey = "max_length", ReverseKey = "reverse_source";
 
     /// <summary>Builds a tokenizer of <paramref name="unit"/>s over <paramref name="texts"/>; the target side gets &lt;bos&gt;/&lt;eos&gt;.</summary>
     public static Tokenizer BuildTokenizer(TokenUnit unit, IEnumerable<string> texts, bool sequenceMarkers)
@@ -50,6 +52,7 @@ internal sealed class Translator(EncoderDecoder network, Tokenizer source, Token
         [SourceKey] = source.ToJson(),
         [TargetKey] = target.ToJson(),
         [MaxLengthKey] = maxLength,
+        [ReverseKey] = reverseSource,
     };
 
     /// <summary>Loads a model saved by <c>recur seq2seq train</c>, checking that its tokenizers fit its embeddings.</summary>
@@ -71,14 +74,29 @@ internal sealed class Translator(EncoderDecoder network, Tokenizer source, Token
 
         int maxLength = loaded.Extras[MaxLengthKey] is JsonValue v && v.TryGetValue(out int n) && n > 0
             ? n : throw new InvalidDataException($"{path}: the file holds no decoding length limit ('{MaxLengthKey}')");
-        return new Translator(network, source, target, maxLength);
+        bool reverse = loaded.Extras[ReverseKey] is JsonValue r && r.TryGetValue(out bool b) ? b
+            : throw new InvalidDataException($"{path}: the file does not say in which order the source is read ('{ReverseKey}')");
+        return new Translator(network, source, target, maxLength, reverse);
     }
 
     /// <summary>
     /// The source ids of <paramref name="text"/> typed by a user: unknown tokens are read as &lt;unk&gt; with a warning on
     /// <paramref name="error"/>; a text with no known token is an error.
     /// </summary>
-    public int[] EncodeInput(string text, TextWriter error) => LanguageModel.EncodePrompt(source, text, $"'{text}'", error);
+    public int[] EncodeInput(string text, TextWriter error) => Ordered(LanguageModel.EncodePrompt(source, text, $"'{text}'", error));
+
+    /// <summary>The source ids of <paramref name="text"/> from the data, in the order the encoder reads them (unknown tokens: &lt;unk&gt;).</summary>
+    public int[] SourceIds(string text) => Ordered(source.Encode(text));
+
+    private int[] Ordered(int[] ids)
+    {
+        if (reverseSource)
+        {
+            Array.Reverse(ids);
+        }
+
+        return ids;
+    }
 
     /// <summary>The <paramref name="beam"/> best outputs for <paramref name="sourceIds"/>, best first (beam 1: greedy).</summary>
     public IReadOnlyList<Translation> Translate(int[] sourceIds, int beam)
