@@ -34,7 +34,12 @@ internal static class Seq2SeqCommand
         var embedding = new Option<int>("--embedding") { Description = "Size of the token embeddings (source and target)", DefaultValueFactory = _ => 64 };
         var maxTrain = new Option<int?>("--max-train") { Description = "Train on at most this many pairs of the training split (validation and test are unchanged)" };
         var beam = BeamOption("Beam width of the test evaluation (beside greedy decoding)", 5);
-        var reverse = new Option<bool>("--reverse-source") { Description = "Feed the source to the encoder backwards (Sutskever et al., 2014); helps when the target starts by copying the source" };
+        var reverse = new Option<bool>("--reverse-source")
+        {
+            // On by default: on the verbs it lifts LSTM and RNN test accuracy (README), and leaves GRU as it was.
+            Description = "Feed the source to the encoder backwards (Sutskever et al., 2014), so the target's first tokens are near the encoder's last steps; '--reverse-source false' reads it in order",
+            DefaultValueFactory = _ => true,
+        };
         embedding.Validators.Add(OptionChecks.Positive);
         maxTrain.Validators.Add(OptionChecks.Positive);
 
