@@ -102,6 +102,8 @@ public sealed class Seq2SeqCommandTests(Seq2SeqModelFixture fixture) : IClassFix
         AssertOneErrorLine(Run("seq2seq", "train", "--data", empty), empty, "is empty");
         AssertOneErrorLine(Run("seq2seq", "train", "--data", latin1), latin1, "invalid UTF-8", "(line 3, 0xE9)");
         AssertOneErrorLine(Run("seq2seq", "train", "--data", ragged), $"{ragged}:3: expected 2 tab-separated fields");
+        File.WriteAllText(ragged, "lemma\tpast\nwalk\twalked\njump\tjumped\n");
+        AssertOneErrorLine(Run("seq2seq", "train", "--data", ragged), ragged, "2 pairs are too few");
         AssertOneErrorLine(Run("seq2seq", "translate", "--input", latin1, "--model", fixture.Model), latin1, "(line 3, 0xE9)");
     }
 

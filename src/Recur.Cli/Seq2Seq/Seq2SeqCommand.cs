@@ -61,6 +61,11 @@ internal static class Seq2SeqCommand
             string from = parsed.GetValue(sourceColumn)!, to = parsed.GetValue(targetColumn)!;
             var pairs = PairTable.Read(path, from, to);
             var split = Splits.Shuffled(pairs.Sources.Length, 1 - ValFraction - TestFraction, ValFraction, settings.Seed);
+            if (split.Validation.Length == 0 || split.Test.Length == 0)
+            {
+                throw new CliException($"{path}: {pairs.Sources.Length} pairs are too few to keep 10% for validation and 10% for test; give at least 10");
+            }
+
             var trainRows = parsed.GetValue(maxTrain) is int max && max < split.Train.Length ? split.Train[..max] : split.Train;
             RunTraining(new Pairing(path, from, to, parsed.GetValue(sourceTokens), parsed.GetValue(targetTokens), parsed.GetValue(reverse)), pairs,
                 split with { Train = trainRows }, parsed.GetValue(embedding), parsed.GetValue(beam), settings, cli);
