@@ -55,11 +55,11 @@ internal static class ModelStore
     /// <summary>The "kind" in the extras, or null.</summary>
     public static string? Kind(LoadedModel loaded) => loaded.Extras["kind"] is JsonValue v && v.TryGetValue(out string? s) ? s : null;
 
-    /// <summary>The tokenizer saved in the extras, or null if there is none.</summary>
+    /// <summary>The tokenizer saved in the extras under <paramref name="key"/>, or null if there is none.</summary>
     /// <exception cref="InvalidDataException">It is there but malformed.</exception>
-    public static Tokenizer? Tokenizer(LoadedModel loaded, string path)
+    public static Tokenizer? Tokenizer(LoadedModel loaded, string path, string key = "tokenizer")
     {
-        if (loaded.Extras["tokenizer"] is not JsonValue v || !v.TryGetValue(out string? json))
+        if (loaded.Extras[key] is not JsonValue v || !v.TryGetValue(out string? json))
         {
             return null;
         }
@@ -70,7 +70,7 @@ internal static class ModelStore
         }
         catch (FormatException e)
         {
-            throw new InvalidDataException($"{path}: the saved tokenizer is malformed: {e.Message}", e);
+            throw new InvalidDataException($"{path}: the saved {key} is malformed: {e.Message}", e);
         }
     }
 }
