@@ -24,6 +24,7 @@ internal abstract partial class RecurrentCell
 {
     private readonly CachedPack _hhTransposed = new(); // op(B) = W_hhᵀ (H, G) for the forward steps
     private readonly CachedPack _hh = new();           // op(B) = W_hh (G, H) for the backward steps
+    private readonly CachedPack _ihTransposed = new(); // op(B) = W_ihᵀ (I, G) for the input projection
     private PackedMatrix? _forwardPack, _backwardPack;
     private readonly GateJob _gateJob;
     private float[] _foldedBias = [];
@@ -158,7 +159,8 @@ internal abstract partial class RecurrentCell
             Elementwise.BroadcastRows(_foldedBias.AsSpan(0, GateRows), gates, rows);
         }
 
-        Gemm.Multiply(x, InputSize, false, WeightIh.Value.Span, InputSize, true, rows, GateRows, InputSize, gates, GateRows, accumulate: BiasIh is not null);
+        var ihTransposed = _ihTransposed.Get(WeightIh.Value.Span, InputSize, true, InputSize, GateRows);
+        Gemm.Multiply(x, InputSize, false, ihTransposed, rows, gates, GateRows, accumulate: BiasIh is not null);
 
         _forwardPack = _hhTransposed.Get(WeightHh.Value.Span, HiddenSize, true, HiddenSize, GateRows);
         for (int s = 0; s < steps; s++)
