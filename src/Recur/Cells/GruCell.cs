@@ -19,9 +19,6 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
     private float[] _hh = [];  // (B, 3H): h_{t-1}·W_hhᵀ of the current step
     private float[] _hn = [];  // (T, B, H): W_hn h_{t-1} + b_hn
     private float[] _dHh = []; // (T, B, 3H): gradients of the hidden-side pre-activations [dr, dz, dn·r]
-    private FusedJob? _fusedJob;
-
-    private FusedJob Fused => _fusedJob ??= new FusedJob(this);
 
     private static readonly string[] GateNames = ["reset", "update"];
     private static readonly int[] GateBlocks = [0, 1];
@@ -44,8 +41,7 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
     {
         if (UseFusedStep)
         {
-            Fused.Set(t, tPrev);
-            RunParallel(Fused, FusedParts);
+            RunFusedStep(t, tPrev);
             return;
         }
 
@@ -74,29 +70,18 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
             DGates.AsSpan(g0, rows * GateRows), _dHh.AsSpan(g0, rows * GateRows), rows, HiddenSize, j0, j1);
     }
 
-    /// <summary>One B = 1 step as a pool job over hidden-unit ranges (<see cref="FusedStep.Gru"/>).</summary>
-    private sealed unsafe class FusedJob(GruCell cell) : ParallelJob
+    protected override unsafe void FusedForward(int t, int tPrev, int j0, int j1)
     {
-        private int _t, _tPrev;
-
-        public void Set(int t, int tPrev) => (_t, _tPrev) = (t, tPrev);
-
-        public override void Run(int part, int parts)
+        int h = HiddenSize;
+        var w = WeightHh.Value;
+        fixed (float* pw = &w.Buffer[w.Offset])
+        fixed (float* pb = BiasHh is null ? default : BiasHh.Value.Span.Slice(2 * h, h))
+        fixed (float* ph = HiddenAt(tPrev, out _))
+        fixed (float* pGates = &Gates[t * GateRows])
+        fixed (float* phn = &_hn[t * h])
+        fixed (float* pOut = &HSeq[HOffset + t * HStride])
         {
-            var (j0, j1) = cell.FusedUnits(part, parts);
-            int h = cell.HiddenSize, g = cell.GateRows;
-            var w = cell.WeightHh.Value;
-            var bias = cell.BiasHh?.Value;
-            var hPrev = cell.HiddenAt(_tPrev, out _);
-            fixed (float* pw = &w.Buffer[w.Offset])
-            fixed (float* pb = bias is null ? default : bias.Span.Slice(2 * h, h))
-            fixed (float* ph = hPrev)
-            fixed (float* pGates = &cell.Gates[_t * g])
-            fixed (float* phn = &cell._hn[_t * h])
-            fixed (float* pOut = &cell.HSeq[cell.HOffset + _t * cell.HStride])
-            {
-                FusedStep.Gru(pw, pb, ph, pGates, phn, pOut, h, j0, j1);
-            }
+            FusedStep.Gru(pw, pb, ph, pGates, phn, pOut, h, j0, j1);
         }
     }
 

@@ -19,9 +19,6 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
 {
     private float[] _c = [];     // (T, B, H)
     private float[] _tanhC = []; // (T, B, H)
-    private FusedJob? _fusedJob;
-
-    private FusedJob Fused => _fusedJob ??= new FusedJob(this);
 
     public override bool HasCellState => true;
 
@@ -31,8 +28,7 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
     {
         if (UseFusedStep)
         {
-            Fused.Set(t, tPrev);
-            RunParallel(Fused, FusedParts);
+            RunFusedStep(t, tPrev);
             return;
         }
 
@@ -111,29 +107,19 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
         _tanhC = Grow(_tanhC, steps * batch * HiddenSize);
     }
 
-    /// <summary>One B = 1 step as a pool job over hidden-unit ranges (<see cref="FusedStep.Lstm"/>).</summary>
-    private sealed unsafe class FusedJob(LstmCell cell) : ParallelJob
+    protected override unsafe void FusedForward(int t, int tPrev, int j0, int j1)
     {
-        private int _t, _tPrev;
-
-        public void Set(int t, int tPrev) => (_t, _tPrev) = (t, tPrev);
-
-        public override void Run(int part, int parts)
+        int h = HiddenSize;
+        var w = WeightHh.Value;
+        fixed (float* pw = &w.Buffer[w.Offset])
+        fixed (float* ph = HiddenAt(tPrev, out _))
+        fixed (float* pGates = &Gates[t * GateRows])
+        fixed (float* pcPrev = CellAt(tPrev))
+        fixed (float* pc = &_c[t * h])
+        fixed (float* ptc = &_tanhC[t * h])
+        fixed (float* pOut = &HSeq[HOffset + t * HStride])
         {
-            var (j0, j1) = cell.FusedUnits(part, parts);
-            int h = cell.HiddenSize, g = cell.GateRows;
-            var w = cell.WeightHh.Value;
-            var hPrev = cell.HiddenAt(_tPrev, out _);
-            fixed (float* pw = &w.Buffer[w.Offset])
-            fixed (float* ph = hPrev)
-            fixed (float* pGates = &cell.Gates[_t * g])
-            fixed (float* pcPrev = cell.CellAt(_tPrev))
-            fixed (float* pc = &cell._c[_t * h])
-            fixed (float* ptc = &cell._tanhC[_t * h])
-            fixed (float* pOut = &cell.HSeq[cell.HOffset + _t * cell.HStride])
-            {
-                FusedStep.Lstm(pw, ph, pGates, pcPrev, pc, ptc, pOut, h, j0, j1);
-            }
+            FusedStep.Lstm(pw, ph, pGates, pcPrev, pc, ptc, pOut, h, j0, j1);
         }
     }
 

@@ -27,6 +27,7 @@ internal abstract partial class RecurrentCell
     private readonly CachedPack _ihTransposed = new(); // op(B) = W_ihᵀ (I, G) for the input projection
     private PackedMatrix? _forwardPack, _backwardPack;
     private readonly GateJob _gateJob;
+    private FusedJob? _fusedJob;
     private float[] _foldedBias = [];
     private float[] _stash = []; // (B, 2, H): padded rows of DhNext and DcNext during a backward step
     private readonly float[] _biasGradients; // (2, G): this backward's b_ih and b_hh gradients, summed over steps
@@ -430,14 +431,30 @@ internal abstract partial class RecurrentCell
     /// </summary>
     protected bool UseFusedStep => Batch == 1 && FusedStep.Supports(HiddenSize);
 
-    /// <summary>Parts for a fused step: the units split across the workers from 128 units, else one part.</summary>
-    protected int FusedParts => HiddenSize >= 128 ? Math.Min(2 * WorkerPool.Threads, HiddenSize / 8) : 1;
-
-    /// <summary>Units [j0, j1) of part p of P for a fused step: groups of 8.</summary>
-    protected (int J0, int J1) FusedUnits(int part, int parts)
+    /// <summary>Runs the fused single-sequence step t over all hidden units, split across the workers from 128 units.</summary>
+    protected void RunFusedStep(int t, int tPrev)
     {
-        int groups = HiddenSize / 8;
-        return (groups * part / parts * 8, groups * (part + 1) / parts * 8);
+        _fusedJob ??= new FusedJob(this);
+        _fusedJob.Set(t, tPrev);
+        RunParallel(_fusedJob, HiddenSize >= 128 ? Math.Min(2 * WorkerPool.Threads, HiddenSize / 8) : 1);
+    }
+
+    /// <summary>The fused single-sequence step t (<see cref="FusedStep"/>) for hidden units [j0, j1), multiples of 8.</summary>
+    protected virtual void FusedForward(int t, int tPrev, int j0, int j1) =>
+        throw new NotSupportedException($"{GetType().Name} has no fused step.");
+
+    /// <summary>A fused step as a pool job: part p of P takes units in groups of 8.</summary>
+    private sealed class FusedJob(RecurrentCell cell) : ParallelJob
+    {
+        private int _t, _tPrev;
+
+        public void Set(int t, int tPrev) => (_t, _tPrev) = (t, tPrev);
+
+        public override void Run(int part, int parts)
+        {
+            int groups = cell.HiddenSize / 8;
+            cell.FusedForward(_t, _tPrev, groups * part / parts * 8, groups * (part + 1) / parts * 8);
+        }
     }
 
     /// <summary>
