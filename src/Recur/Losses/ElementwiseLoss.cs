@@ -29,7 +29,6 @@ public abstract class ElementwiseLoss<TTerm> : Loss
                 $"gradient: expected shape {x.ShapeText} (the shape of prediction), got {gradient.ShapeText}.", nameof(gradient));
         }
 
-        Check.Finite(x, nameof(prediction));
         ReadOnlySpan<float> xs = x.Span, ys = target.Span;
         int block = layout.Block, counted = 0;
         for (int b = 0; b < layout.Batch; b++)
@@ -37,15 +36,22 @@ public abstract class ElementwiseLoss<TTerm> : Loss
             counted += layout.ValidSteps(b) * block;
         }
 
+        // One pass over the valid values checks prediction and target, sums the terms and writes the gradient;
+        // only the padding is cleared beforehand (the loss is memory-bound on long sequences).
         var gs = gradient is null ? default : gradient.Span;
-        gs.Clear(); // padding keeps a zero gradient
         double total = 0, scale = counted == 0 ? 0 : 1.0 / counted;
         for (int b = 0; b < layout.Batch; b++)
         {
             int start = b * layout.Steps * block, length = layout.ValidSteps(b) * block;
-            total += gs.IsEmpty
-                ? Sum(xs.Slice(start, length), ys.Slice(start, length), default, 0, start, target)
-                : Sum(xs.Slice(start, length), ys.Slice(start, length), gs.Slice(start, length), scale, start, target);
+            if (gs.IsEmpty)
+            {
+                total += Sum(xs.Slice(start, length), ys.Slice(start, length), default, 0, start, target);
+            }
+            else
+            {
+                gs.Slice(start + length, layout.Steps * block - length).Clear(); // padding keeps a zero gradient
+                total += Sum(xs.Slice(start, length), ys.Slice(start, length), gs.Slice(start, length), scale, start, target);
+            }
         }
 
         LastCount = counted;
@@ -71,13 +77,15 @@ public abstract class ElementwiseLoss<TTerm> : Loss
             var vScale = Vector256.Create((float)scale);
             for (; i <= x.Length - 8; i += 8)
             {
+                var xv = Vector256.Create(x.Slice(i, 8));
                 var yv = Vector256.Create(y.Slice(i, 8));
-                if (!Vector256.EqualsAll(TTerm.ValidTargets(yv), Vector256<float>.AllBitsSet))
+                var valid = TTerm.ValidTargets(yv) & Vector256.Equals(xv - xv, Vector256<float>.Zero); // x - x is NaN for NaN and ±inf
+                if (!Vector256.EqualsAll(valid, Vector256<float>.AllBitsSet))
                 {
-                    break; // the scalar loop below names the bad target
+                    break; // the scalar loop below names the bad value
                 }
 
-                var term = TTerm.Term(Vector256.Create(x.Slice(i, 8)), yv, out var derivative);
+                var term = TTerm.Term(xv, yv, out var derivative);
                 total += Vector256.Sum(Vector256.WidenLower(term) + Vector256.WidenUpper(term));
                 if (withGradient)
                 {
@@ -88,6 +96,12 @@ public abstract class ElementwiseLoss<TTerm> : Loss
 
         for (; i < x.Length; i++)
         {
+            if (!float.IsFinite(x[i]))
+            {
+                throw new ArgumentException(
+                    $"prediction: expected finite values, got {x[i]} at flat index {offset + i} of shape {target.ShapeText}.", "prediction");
+            }
+
             if (!TTerm.IsValidTarget(y[i]))
             {
                 throw new ArgumentException(
