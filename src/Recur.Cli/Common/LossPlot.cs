@@ -6,23 +6,25 @@ namespace Recur.Cli.Common;
 internal static class LossPlot
 {
     /// <summary>Draws "loss" and "val_loss" per epoch into <paramref name="folder"/>; returns the two paths.</summary>
-    public static string[] Write(History history, string folder, string title, string yLabel)
+    public static string[] Write(History history, string folder, string title, string yLabel) =>
+        Write(history.Epochs.Select(e => e.Epoch + 1.0).ToArray(), "epoch", history["loss"], history["val_loss"], folder, title, yLabel);
+
+    /// <summary>Draws a training and a validation curve over <paramref name="x"/> into <paramref name="folder"/>; returns the two paths.</summary>
+    public static string[] Write(double[] x, string xLabel, double[] training, double[] validation, string folder, string title, string yLabel)
     {
         var plot = new ScottPlot.Plot();
-        double[] epochs = history.Epochs.Select(e => e.Epoch + 1.0).ToArray();
-        foreach (var (name, legend) in new[] { ("loss", "training"), ("val_loss", "validation") })
+        foreach (var (values, legend) in new[] { (training, "training"), (validation, "validation") })
         {
-            double[] values = history[name];
             if (values.Any(double.IsFinite))
             {
-                var line = plot.Add.Scatter(epochs, values);
+                var line = plot.Add.Scatter(x, values);
                 line.LegendText = legend;
-                line.MarkerSize = epochs.Length > 30 ? 0 : 6;
+                line.MarkerSize = x.Length > 30 ? 0 : 6;
             }
         }
 
         plot.Title(title);
-        plot.XLabel("epoch");
+        plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         plot.ShowLegend();
         return PlotFiles.Save(plot, folder, "loss");

@@ -78,6 +78,7 @@ internal static class DemoCommand
 
         int every = Math.Max(1, options.Steps / 15), done = 0, reported = 0;
         double sinceReport = 0, trainLoss = double.NaN, valLoss = double.NaN;
+        var curve = new List<(double Step, double Train, double Val)>();
         var clock = Stopwatch.StartNew();
         void Report()
         {
@@ -85,6 +86,7 @@ internal static class DemoCommand
             sinceReport = 0;
             reported = done;
             valLoss = Evaluate(model, val, loss);
+            curve.Add((done, trainLoss, valLoss));
             double seconds = clock.Elapsed.TotalSeconds;
             output.WriteLine(Invariant(
                 $"step {done}/{options.Steps}  loss {trainLoss:F2}  val {valLoss:F2}  {done * (double)b * t / seconds / 1000:F1}k chars/s  eta {Clock((options.Steps - done) * seconds / done)}"));
@@ -133,6 +135,14 @@ internal static class DemoCommand
         });
         output.WriteLine(Invariant($"done: {done} steps in {Clock(clock.Elapsed.TotalSeconds)}, loss {trainLoss:F2}, val {valLoss:F2} nats/char (unigram baseline {baseline:F2})"));
         output.WriteLine($"saved {modelPath}");
+        if (curve.Count > 0)
+        {
+            var plots = Common.LossPlot.Write(
+                curve.Select(c => c.Step).ToArray(), "step", curve.Select(c => c.Train).ToArray(), curve.Select(c => c.Val).ToArray(),
+                options.Out, "recur demo: character LSTM on Shakespeare's sonnets", "loss (nats/char)");
+            output.WriteLine($"plotted {string.Join(" and ", plots)}");
+        }
+
         output.WriteLine(Invariant($"sample (temperature {options.Temperature}, seed {options.Seed}):"));
         output.WriteLine(Sample(model, corpus, options));
         return 0;
