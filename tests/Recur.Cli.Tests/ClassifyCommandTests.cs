@@ -45,6 +45,20 @@ public sealed class ClassifyCommandTests : IDisposable
     }
 
     [Fact]
+    public void Mean_pooling_reads_every_step_and_its_model_predicts_after_loading()
+    {
+        string run = Path.Combine(_dir, "mean");
+        var (code, output, error) = Train(_sentences, "--out", run, "--pool", "mean");
+        Assert.True(code == 0, error);
+        Assert.Contains("mean over steps -> Dense(2)", output);
+        var layers = ModelStore.Load(Path.Combine(run, "model.safetensors"), "classify").Model.Layers.Select(l => l.GetType().Name).ToArray();
+        Assert.Contains("Dropout", layers);
+        Assert.Contains("GlobalAveragePooling1D", layers);
+        var predicted = Run("classify", "predict", "This is a great product.", "--model", Path.Combine(run, "model.safetensors"));
+        Assert.True(predicted.Code == 0, predicted.Error);
+    }
+
+    [Fact]
     public void Predict_prints_a_class_and_probabilities_summing_to_one_for_a_text_and_for_each_line_of_a_file()
     {
         string lines = Path.Combine(_dir, "lines.txt");

@@ -8,7 +8,11 @@ using Recur.Tensors;
 namespace Recur.Cli.Classify;
 
 /// <summary>The classifier's own training choices beyond the common options.</summary>
-internal sealed record ClassifierSpec(string Tokens, int Embedding, int MinFrequency, bool Bidirectional, string TextColumn, string LabelColumn);
+internal sealed record ClassifierSpec(string Tokens, int Embedding, int MinFrequency, bool Bidirectional, string TextColumn, string LabelColumn)
+{
+    /// <summary>Classify the mean of the recurrent states over the valid steps (with embedding dropout) instead of the last state.</summary>
+    public bool MeanPool { get; init; }
+}
 
 /// <summary>
 /// A trained classifier: Embedding(V, E) → recurrent layer(s) whose last step (per sequence length) → Dense over
@@ -21,11 +25,19 @@ internal sealed record Classifier(Model Model, Tokenizer Tokenizer, string[] Cla
     public static Model Build(int vocabulary, int classes, ClassifierSpec spec, TrainingSettings settings)
     {
         var rng = new Rng(settings.Seed);
+        var embedding = new Embedding(vocabulary, spec.Embedding, seed: rng.NextUInt64());
+        var head = new Dense(settings.Hidden * (spec.Bidirectional ? 2 : 1), classes, seed: rng.NextUInt64());
+        if (!spec.MeanPool)
+        {
+            return new Sequential(new Input(-1), embedding, settings.Recurrent(spec.Embedding, returnSequences: false, stateful: false, spec.Bidirectional), head);
+        }
+
+        // Averaging the states of every valid step (lengths honoured) reads the whole sentence, like a bag of words
+        // with context; dropout on the embeddings keeps 1,400 sentences from being memorised.
         return new Sequential(
-            new Input(-1),
-            new Embedding(vocabulary, spec.Embedding, seed: rng.NextUInt64()),
-            settings.Recurrent(spec.Embedding, returnSequences: false, stateful: false, spec.Bidirectional),
-            new Dense(settings.Hidden * (spec.Bidirectional ? 2 : 1), classes, seed: rng.NextUInt64()));
+            new Input(-1), embedding, new Dropout(0.3f, seed: rng.NextUInt64()),
+            settings.Recurrent(spec.Embedding, returnSequences: true, stateful: false, spec.Bidirectional),
+            new GlobalAveragePooling1D(), head);
     }
 
     /// <summary>Loads a model saved by <c>recur classify train</c>.</summary>

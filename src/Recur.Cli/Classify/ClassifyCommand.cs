@@ -41,13 +41,19 @@ internal static class ClassifyCommand
         var embedding = new Option<int>("--embedding") { Description = "Size of the token embedding", DefaultValueFactory = _ => 64 };
         var minFreq = new Option<int>("--min-freq") { Description = "Tokens seen fewer times than this in the training split become <unk>", DefaultValueFactory = _ => 2 };
         var bidirectional = new Option<bool>("--bidirectional") { Description = "Also read each sequence backwards; the classifier sees both final states" };
+        var pool = new Option<string>("--pool")
+        {
+            Description = "What the classifier reads: the recurrent state after the last token (last), or the mean of the states over all tokens, with dropout 0.3 on the embeddings (mean)",
+            DefaultValueFactory = _ => "last",
+        };
+        pool.AcceptOnlyFromAmong("last", "mean");
         embedding.Validators.Add(OptionChecks.Positive);
         minFreq.Validators.Add(OptionChecks.Positive);
 
         var command = new Command("train",
             "Train a classifier on a stratified 70/15/15 split; report test accuracy, per-class precision/recall/F1 and the confusion matrix against the majority class and a bag-of-words logistic regression.")
         {
-            data, tokens, embedding, minFreq, bidirectional,
+            data, tokens, embedding, minFreq, bidirectional, pool,
         };
         common.AddTo(command);
         columns.AddTo(command, "text", "label");
@@ -55,7 +61,10 @@ internal static class ClassifyCommand
         {
             var paths = parsed.GetValue(data) is { Length: > 0 } given ? given : BundledData.Select(RepositoryData.Find).ToArray();
             var (textColumn, labelColumn) = columns.Read(parsed);
-            var spec = new ClassifierSpec(parsed.GetValue(tokens)!, parsed.GetValue(embedding), parsed.GetValue(minFreq), parsed.GetValue(bidirectional), textColumn!, labelColumn!);
+            var spec = new ClassifierSpec(parsed.GetValue(tokens)!, parsed.GetValue(embedding), parsed.GetValue(minFreq), parsed.GetValue(bidirectional), textColumn!, labelColumn!)
+            {
+                MeanPool = parsed.GetValue(pool) == "mean",
+            };
             TrainClassifier(Examples.Read(paths, spec.TextColumn, spec.LabelColumn), paths, spec, common.Read(parsed), cli);
         });
         return command;
@@ -139,7 +148,7 @@ internal static class ClassifyCommand
         output.WriteLine($"recur classify train: {settings.CellName} classifier on {string.Join(", ", paths)}");
         output.WriteLine(Invariant($"  data      {all.Count:N0} examples, {classes.Length} classes ({counts}); train {train.Count:N0}, validation {val.Count:N0}, test {test.Count:N0} (stratified, seed {settings.Seed})"));
         output.WriteLine(Invariant($"  tokens    {spec.Tokens}s, vocabulary {tokenizer.Vocabulary.Count:N0} ({tokenizer.Vocabulary.SpecialCount} special); {unknown:N0} of {tokenCount:N0} training tokens ({(double)unknown / tokenCount:P1}) read as <unk>; length {trainIds.Min(s => s.Length)}-{trainIds.Max(s => s.Length)}, mean {(double)tokenCount / trainIds.Length:F1}"));
-        output.WriteLine(Invariant($"  model     Embedding({tokenizer.Vocabulary.Count}, {spec.Embedding}) -> {rnn}, last step -> Dense({classes.Length}), {model.ParameterCount:N0} parameters"));
+        output.WriteLine(Invariant($"  model     Embedding({tokenizer.Vocabulary.Count}, {spec.Embedding}) -> {rnn}, {(spec.MeanPool ? "mean over steps" : "last step")} -> Dense({classes.Length}), {model.ParameterCount:N0} parameters"));
         output.WriteLine(Invariant($"  training  {settings.Epochs} epochs, batches of {settings.Batch} bucketed by length, Adam lr {settings.LearningRate}, seed {settings.Seed}"));
 
         var extras = new JsonObject
