@@ -31,7 +31,7 @@ internal static class App
             ForecastCommand.Create(cli),
             ClassifyCommand.Create(cli),
             InfoCommand.Create(output),
-            DemoCommand.Create(output, cancellation),
+            DemoCommand.Create(cli),
         };
 
         // The built-in action prints the entry assembly's version, which is the test host's under a test runner.

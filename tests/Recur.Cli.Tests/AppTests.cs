@@ -34,25 +34,28 @@ public sealed class AppTests : IDisposable
     }
 
     [Fact]
-    public void A_three_step_demo_on_a_small_text_prints_progress_and_saves_the_model()
+    public void A_one_epoch_demo_on_a_small_text_prints_progress_saves_the_model_and_plot_and_writes_a_sample()
     {
         string text = Path.Combine(_dir, "small.txt");
         string sonnets = File.ReadAllText(FindSonnets());
-        File.WriteAllText(text, sonnets[..4000]);
+        File.WriteAllText(text, sonnets[..8000]);
         string outDir = Path.Combine(_dir, "run");
 
-        var (code, output, error) = Run("demo", "--steps", "3", "--hidden", "8", "--data", text, "--out", outDir);
+        var (code, output, error) = Run("demo", "--epochs", "1", "--hidden", "8", "--batch", "4", "--data", text, "--out", outDir);
 
         Assert.True(code == 0, error);
-        Assert.Contains("step 3/3  loss ", output);
-        Assert.Contains("unigram entropy", output);
-        Assert.Contains("sample (temperature", output);
-        var file = SafeTensors.Read(Path.Combine(outDir, "model.safetensors"));
-        Assert.Equal(
-            ["head.bias", "head.weight", "lstm.bias_hh_l0", "lstm.bias_ih_l0", "lstm.weight_hh_l0", "lstm.weight_ih_l0"],
-            file.Tensors.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal([32, 8], file.Tensors["lstm.weight_hh_l0"].Shape.ToArray());
-        Assert.Equal("3", file.Metadata["steps"]);
+        Assert.Contains("epoch 1/1  loss ", output);
+        Assert.Contains("unigram", output);
+        Assert.Contains("sample (temperature 0.8", output);
+        foreach (string file in new[] { "model.safetensors", "loss.png", "loss.svg" })
+        {
+            Assert.True(File.Exists(Path.Combine(outDir, file)), file);
+        }
+
+        // The demo's model is a textgen model: recur info and textgen sample read it.
+        var info = Run("info", Path.Combine(outDir, "model.safetensors"));
+        Assert.True(info.Code == 0, info.Error);
+        Assert.Contains("textgen", info.Output);
     }
 
     [Fact]
@@ -62,10 +65,10 @@ public sealed class AppTests : IDisposable
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
 
-        var (code, output, _) = Run(cancelled.Token, "demo", "--steps", "5", "--hidden", "4", "--data", FindSonnets(), "--out", outDir);
+        var (code, output, error) = Run(cancelled.Token, "demo", "--epochs", "5", "--hidden", "4", "--data", FindSonnets(), "--out", outDir);
 
-        Assert.Equal(0, code);
-        Assert.Contains("stopped after step 0", output);
+        Assert.True(code == 0, error);
+        Assert.Contains("stopped (Ctrl+C)", output);
         Assert.True(File.Exists(Path.Combine(outDir, "model.safetensors")));
     }
 
@@ -81,8 +84,8 @@ public sealed class AppTests : IDisposable
 
     [Theory]
     [InlineData("--bogus")]
-    [InlineData("demo", "--steps", "0")]
-    [InlineData("demo", "--steps", "many")]
+    [InlineData("demo", "--epochs", "0")]
+    [InlineData("demo", "--epochs", "many")]
     public void Bad_usage_is_one_error_line_and_exit_code_2(params string[] args)
     {
         var (code, _, error) = Run(args);
@@ -101,7 +104,7 @@ public sealed class AppTests : IDisposable
         var (code, _, error) = Run("demo", "--data", text, "--out", _dir);
 
         Assert.Equal(1, code);
-        Assert.StartsWith("recur: error: the text is too short", error);
+        Assert.StartsWith("recur: error: the training text is too short", error);
     }
 
     /// <summary>The bundled sonnets, found the way the demo finds them.</summary>

@@ -9,6 +9,9 @@ namespace Recur.Cli.Text;
 internal static class TextGenCommand
 {
     public const string Kind = "textgen";
+
+    /// <summary>What <c>textgen train</c> and <c>recur demo</c> train: characters, one token each.</summary>
+    public static readonly LanguageModelSpec Spec = new(Kind, "char", head => CharTokenizer.Build([head]));
     private const string BundledText = "text/tinyshakespeare/input.txt";
     private static readonly string DefaultModel = Path.Combine("runs", Kind, ModelStore.FileName);
 
@@ -28,8 +31,7 @@ internal static class TextGenCommand
         command.SetAction(parsed =>
         {
             var (data, embedding, bptt, valFraction) = text.Read(parsed);
-            var spec = new LanguageModelSpec(Kind, "char", head => CharTokenizer.Build([head]));
-            LanguageModel.Train(spec, data ?? RepositoryData.Find(BundledText), embedding, bptt, valFraction, common.Read(parsed), cli);
+            LanguageModel.Train(Spec, data ?? RepositoryData.Find(BundledText), embedding, bptt, valFraction, common.Read(parsed), cli);
         });
         return command;
     }
@@ -56,23 +58,27 @@ internal static class TextGenCommand
         command.SetAction(parsed =>
         {
             string path = parsed.GetValue(model)!;
-            var (network, tokenizer) = LanguageModel.Load(path, Kind);
-            string start = parsed.GetValue(prime) ?? "\n";
-            var ids = LanguageModel.EncodePrompt(tokenizer, start, "--prime", cli.Error);
-            var rng = new Rng(parsed.GetValue(seed));
-            float t = parsed.GetValue(temperature);
-            int k = parsed.GetValue(topK);
-            var text = new StringBuilder(start);
-            float[] logits = LanguageModel.Feed(network, ids);
-            for (int i = 0; i < parsed.GetValue(length); i++)
-            {
-                int id = Sampling.Draw(logits, tokenizer.Vocabulary, t, k, rng);
-                text.Append(tokenizer.Vocabulary.TokenOf(id));
-                logits = LanguageModel.Feed(network, [id]);
-            }
-
-            cli.Output.WriteLine(text.ToString());
+            cli.Output.WriteLine(Generate(
+                path, parsed.GetValue(prime) ?? "\n", parsed.GetValue(length), parsed.GetValue(temperature), parsed.GetValue(topK), parsed.GetValue(seed), cli));
         });
         return command;
+    }
+
+    /// <summary>The prime followed by <paramref name="length"/> characters drawn from the model at <paramref name="path"/>.</summary>
+    public static string Generate(string path, string prime, int length, float temperature, int topK, ulong seed, CliContext cli)
+    {
+        var (network, tokenizer) = LanguageModel.Load(path, Kind);
+        var ids = LanguageModel.EncodePrompt(tokenizer, prime, "--prime", cli.Error);
+        var rng = new Rng(seed);
+        var text = new StringBuilder(prime);
+        float[] logits = LanguageModel.Feed(network, ids);
+        for (int i = 0; i < length; i++)
+        {
+            int id = Sampling.Draw(logits, tokenizer.Vocabulary, temperature, topK, rng);
+            text.Append(tokenizer.Vocabulary.TokenOf(id));
+            logits = LanguageModel.Feed(network, [id]);
+        }
+
+        return text.ToString();
     }
 }
