@@ -70,6 +70,8 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
             DGates.AsSpan(g0, rows * GateRows), _dHh.AsSpan(g0, rows * GateRows), rows, HiddenSize, j0, j1);
     }
 
+    protected override bool HasFusedStep => true;
+
     protected override unsafe void FusedForward(int t, int tPrev, int j0, int j1)
     {
         int h = HiddenSize;

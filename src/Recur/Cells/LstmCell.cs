@@ -107,6 +107,8 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
         _tanhC = Grow(_tanhC, steps * batch * HiddenSize);
     }
 
+    protected override bool HasFusedStep => true;
+
     protected override unsafe void FusedForward(int t, int tPrev, int j0, int j1)
     {
         int h = HiddenSize;

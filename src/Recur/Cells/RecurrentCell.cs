@@ -163,7 +163,10 @@ internal abstract partial class RecurrentCell
         var ihTransposed = _ihTransposed.Get(WeightIh.Value.Span, InputSize, true, InputSize, GateRows);
         Gemm.Multiply(x, InputSize, false, ihTransposed, rows, gates, GateRows, accumulate: BiasIh is not null);
 
-        _forwardPack = _hhTransposed.Get(WeightHh.Value.Span, HiddenSize, true, HiddenSize, GateRows);
+        if (!UseFusedStep) // the fused step reads the raw W_hh rows
+        {
+            _forwardPack = _hhTransposed.Get(WeightHh.Value.Span, HiddenSize, true, HiddenSize, GateRows);
+        }
         for (int s = 0; s < steps; s++)
         {
             int t = reverse ? steps - 1 - s : s;
@@ -429,7 +432,10 @@ internal abstract partial class RecurrentCell
     /// Whether forward steps take the fused single-sequence path (<see cref="FusedStep"/>): B = 1 and H a multiple
     /// of 8. Its parts split the hidden units, in groups of 8, two parts per worker (so a slowed core can be helped).
     /// </summary>
-    protected bool UseFusedStep => Batch == 1 && FusedStep.Supports(HiddenSize);
+    protected bool UseFusedStep => HasFusedStep && Batch == 1 && FusedStep.Supports(HiddenSize);
+
+    /// <summary>Whether the cell implements <see cref="FusedForward"/> (LSTM, GRU).</summary>
+    protected virtual bool HasFusedStep => false;
 
     /// <summary>Runs the fused single-sequence step t over all hidden units, split across the workers from 128 units.</summary>
     protected void RunFusedStep(int t, int tPrev)
