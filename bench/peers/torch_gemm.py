@@ -5,26 +5,10 @@ samples and print them all (the C# side pools rounds and takes the median). Run 
 """
 import json
 import sys
-import time
 
 import torch
 
-
-def measure(op, samples, min_sample=0.01, warmup=0.3):
-    start = time.perf_counter()
-    calls = 0
-    while calls < 3 or time.perf_counter() - start < warmup:
-        op()
-        calls += 1
-    per_call = (time.perf_counter() - start) / calls
-    inner = max(1, int(-(-min_sample // per_call)))
-    times = []
-    for _ in range(samples):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            op()
-        times.append((time.perf_counter() - t0) / inner)
-    return {"samples": times}
+from timing import sample
 
 
 def main():
@@ -40,7 +24,7 @@ def main():
         opa = a.t() if shape["trans_a"] else a
         opb = b.t() if shape["trans_b"] else b
         c = torch.empty(m, n)
-        results[shape["name"]] = measure(lambda: torch.mm(opa, opb, out=c), request.get("samples", 21))
+        results[shape["name"]] = {"samples": sample(lambda: torch.mm(opa, opb, out=c), request.get("samples", 21))}
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
 
 

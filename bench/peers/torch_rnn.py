@@ -10,9 +10,10 @@ torch 1.13) and OMP_NUM_THREADS=2.
 """
 import json
 import sys
-import time
 
 import torch
+
+from timing import sample
 
 
 def blas_libraries():
@@ -21,23 +22,6 @@ def blas_libraries():
     with open("/proc/self/maps") as maps:
         paths = {line.split()[-1] for line in maps if "blas" in line or "libgomp" in line or "mkl" in line}
     return sorted(paths)
-
-
-def sample(op, samples, warmup, min_sample=0.01):
-    start = time.perf_counter()
-    calls = 0
-    while calls < 3 or time.perf_counter() - start < warmup:
-        op()
-        calls += 1
-    per_call = (time.perf_counter() - start) / calls
-    inner = max(1, int(-(-min_sample // per_call)))
-    times = []
-    for _ in range(samples):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            op()
-        times.append((time.perf_counter() - t0) / inner)
-    return times
 
 
 _ops = {}

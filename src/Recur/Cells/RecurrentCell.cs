@@ -405,27 +405,7 @@ internal abstract partial class RecurrentCell
         // Rows are split when there are enough of them; a single sequence (B=1) splits its hidden units instead.
         int threads = WorkerPool.Threads;
         bool parallel = threads > 1 && (Batch * HiddenSize >= ParallelGateMinValues || (Batch < threads && HiddenSize >= ParallelGateMinUnits));
-        RunParallel(_gateJob, parallel ? threads : 1);
-    }
-
-    /// <summary>Runs <paramref name="parts"/> parts of a job on the kernel workers, or all on this thread when parts is 1 or the pool is busy.</summary>
-    protected static void RunParallel(ParallelJob job, int parts)
-    {
-        if (parts > 1 && WorkerPool.TryEnter())
-        {
-            try
-            {
-                WorkerPool.Run(job, parts);
-            }
-            finally
-            {
-                WorkerPool.Exit();
-            }
-        }
-        else
-        {
-            job.Run(0, 1);
-        }
+        WorkerPool.RunOrInline(_gateJob, parallel ? threads : 1);
     }
 
     /// <summary>
@@ -442,7 +422,7 @@ internal abstract partial class RecurrentCell
     {
         _fusedJob ??= new FusedJob(this);
         _fusedJob.Set(t, tPrev);
-        RunParallel(_fusedJob, HiddenSize >= 128 ? Math.Min(2 * WorkerPool.Threads, HiddenSize / 8) : 1);
+        WorkerPool.RunOrInline(_fusedJob, HiddenSize >= 128 ? Math.Min(2 * WorkerPool.Threads, HiddenSize / 8) : 1);
     }
 
     /// <summary>The fused single-sequence step t (<see cref="FusedStep"/>) for hidden units [j0, j1), multiples of 8.</summary>

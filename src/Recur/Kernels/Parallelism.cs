@@ -113,6 +113,30 @@ internal static class WorkerPool
     /// <summary>Gives the pool back; call in a finally after <see cref="TryEnter"/> returned true.</summary>
     public static void Exit() => Volatile.Write(ref s_owned, 0);
 
+    /// <summary>
+    /// Runs <paramref name="parts"/> parts of <paramref name="job"/> on the pool, or the whole job as one part on
+    /// this thread when parts is 1 or another caller owns the pool. The job must belong to the caller (the GEMM's
+    /// static jobs do not, which is why they keep their arguments local on the inline path).
+    /// </summary>
+    public static void RunOrInline(ParallelJob job, int parts)
+    {
+        if (parts > 1 && TryEnter())
+        {
+            try
+            {
+                Run(job, parts);
+            }
+            finally
+            {
+                Exit();
+            }
+        }
+        else
+        {
+            job.Run(0, 1);
+        }
+    }
+
     /// <summary>Runs all parts of <paramref name="job"/>, on the caller and any worker that is free, then returns.</summary>
     public static void Run(ParallelJob job, int parts)
     {
