@@ -5,6 +5,7 @@ using Recur.Cli.Classify;
 using Recur.Cli.Common;
 using Recur.Cli.Demo;
 using Recur.Cli.Forecast;
+using Recur.Cli.GradFlow;
 using Recur.Cli.Seq2Seq;
 using Recur.Cli.Text;
 using Recur.Data;
@@ -30,6 +31,7 @@ internal static class App
             NextWordCommand.Create(cli),
             ForecastCommand.Create(cli),
             ClassifyCommand.Create(cli),
+            GradFlowCommand.Create(cli),
             InfoCommand.Create(output),
             DemoCommand.Create(cli),
         };
