@@ -34,14 +34,16 @@ internal static class GradFlowCommand
         var epochs = new Option<int?>("--epochs") { Description = $"Passes over the real task's training part (default {Full.Epochs}; --quick {Quick.Epochs})" };
         var batch = new Option<int?>("--batch") { Description = $"Sequences per step (default {Full.Batch}; --quick {Quick.Batch})" };
         var hidden = new Option<int?>("--hidden") { Description = $"Hidden units (default {Full.Hidden}; --quick {Quick.Hidden})" };
-        var lr = new Option<float>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3f };
+        var lr = new Option<float>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-2f };
         var evalEvery = new Option<int?>("--eval-every") { Description = $"Steps between validations, which decide early stopping (default {Full.EvalEvery}; --quick {Quick.EvalEvery})" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the data and the initialisation", DefaultValueFactory = _ => 1 };
         var data = new Option<string?>("--data") { Description = "The real task's CSV, header 'sequence,class' (default: the bundled DNA splice junctions)" };
         var output = new Option<string>("--out") { Description = "Folder for index.html, the CSVs and the plots", DefaultValueFactory = _ => Path.Combine("runs", "gradflow") };
         var quick = new Option<bool>("--quick") { Description = "A tiny lab (lags 10 and 20, a few steps) that checks every part in seconds" };
-        task.AcceptOnlyFromAmong("adding", "copy", "real", "all");
-        clip.AcceptOnlyFromAmong("on", "off", "both");
+        var allLags = new Option<bool>("--all-lags") { Description = "Train every cell at every lag; by default a cell that fails a lag (with the same clipping) is not trained at the longer ones" };
+        // Not AcceptOnlyFromAmong: its message lists the choices on separate lines.
+        task.Validators.Add(r => CheckList(r, s => s is "adding" or "copy" or "real" or "all", "one of adding, copy, real, all", single: true));
+        clip.Validators.Add(r => CheckList(r, s => s is "on" or "off" or "both", "one of on, off, both", single: true));
         lags.Validators.Add(r => CheckList(r, s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int lag) && lag >= 2,
             "a whole number of at least 2"));
         cells.Validators.Add(r => CheckList(r, s => CellNames.Contains(s), "one of " + string.Join(", ", CellNames)));
@@ -56,7 +58,7 @@ internal static class GradFlowCommand
         var command = new Command("gradflow",
             "The gradient-flow lab: which cell learns which lag, and why. RNN, IRNN, LSTM and GRU on the adding and copy-memory tasks and a real sequence task, with and without clipping; plots and an HTML report in --out.")
         {
-            task, lags, cells, clip, clipNorm, steps, epochs, batch, hidden, lr, evalEvery, seed, data, output, quick,
+            task, lags, cells, clip, clipNorm, steps, epochs, batch, hidden, lr, evalEvery, seed, data, output, quick, allLags,
         };
         command.SetAction(parsed =>
         {
@@ -66,7 +68,7 @@ internal static class GradFlowCommand
                 parsed.GetValue(hidden) ?? preset.Hidden, parsed.GetValue(lr), parsed.GetValue(clipNorm), parsed.GetValue(evalEvery) ?? preset.EvalEvery,
                 parsed.GetValue(seed));
             string which = parsed.GetValue(task)!;
-            int[] lagList = Split(parsed.GetValue(lags) ?? preset.Lags).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Distinct().ToArray();
+            int[] lagList = Split(parsed.GetValue(lags) ?? preset.Lags).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).Distinct().Order().ToArray();
             var cellList = Split(parsed.GetValue(cells)!).Distinct().Select(s => Enum.Parse<LabCell>(s, ignoreCase: true)).ToArray();
             bool[] clips = parsed.GetValue(clip) switch { "on" => [true], "off" => [false], _ => [true, false] };
 
@@ -86,12 +88,13 @@ internal static class GradFlowCommand
                 tasks.Add(SpliceTask.Read(parsed.GetValue(data) ?? RepositoryData.Find(BundledData), settings.Seed, ProbeSize));
             }
 
-            Run(tasks, cellList, clips, settings, parsed.GetValue(output)!, cli);
+            string commandLine = "recur " + string.Join(' ', parsed.Tokens.Select(t => t.Value));
+            Run(tasks, cellList, clips, settings, !parsed.GetValue(allLags), commandLine, parsed.GetValue(output)!, cli);
         });
         return command;
     }
 
-    private static void Run(List<LabTask> tasks, LabCell[] cells, bool[] clips, LabSettings settings, string folder, CliContext cli)
+    private static void Run(List<LabTask> tasks, LabCell[] cells, bool[] clips, LabSettings settings, bool skipAfterFailure, string commandLine, string folder, CliContext cli)
     {
         var output = cli.Output;
         int total = tasks.Count * cells.Length * clips.Length;
@@ -111,7 +114,11 @@ internal static class GradFlowCommand
                         break;
                     }
 
-                    var result = GradFlowLab.Run(task, cell, clip, settings, cli.Cancellation);
+                    // Lags run in increasing order: a failure at a shorter lag of the same task predicts failure here.
+                    var failed = results.LastOrDefault(r => r.Task.Name == task.Name && r.Cell == cell && r.Clip == clip && Failed(r));
+                    var result = skipAfterFailure && failed is not null
+                        ? GradFlowLab.Skip(task, cell, clip, settings, failed.SkippedAfter ?? failed.Task.Lag)
+                        : GradFlowLab.Run(task, cell, clip, settings, cli.Cancellation);
                     results.Add(result);
                     output.WriteLine(Invariant($"[{results.Count,3}/{total}] {task.Label,-13} {GradFlowLab.Name(cell),-10} clip {(clip ? "on " : "off")}  {GradFlowReport.Outcome(result)}"));
                 }
@@ -123,20 +130,28 @@ internal static class GradFlowCommand
             output.WriteLine($"stopped (Ctrl+C) after {results.Count} of {total} runs; the report covers those");
         }
 
-        var files = GradFlowReport.Write(results, settings, folder);
-        output.WriteLine($"report {files[0]}; tables {string.Join(", ", files.Skip(1))}");
+        if (results.Count == 0)
+        {
+            throw new CliException("stopped before the first run ended; nothing was written");
+        }
+
+        var files = GradFlowReport.Write(results, settings, commandLine, folder);
+        output.WriteLine($"report {files[0]}; tables {string.Join(", ", files.Skip(1))}; plots in {Path.Combine(folder, "plots")}");
     }
+
+    private static bool Failed(RunResult r) => r.SkippedAfter is not null || r.DivergedStep is not null || r.Test?.Solved == false;
 
     private static string[] Split(string list) => list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
-    private static void CheckList(OptionResult result, Func<string, bool> valid, string expected)
+    /// <summary>Checks each comma-separated value of the option (or the one value, if <paramref name="single"/>).</summary>
+    private static void CheckList(OptionResult result, Func<string, bool> valid, string expected, bool single = false)
     {
         if (result.Tokens.Count != 1)
         {
             return;
         }
 
-        string[] items = Split(result.Tokens[0].Value);
+        string[] items = single ? [result.Tokens[0].Value] : Split(result.Tokens[0].Value);
         string? bad = items.FirstOrDefault(s => !valid(s));
         if (items.Length == 0)
         {

@@ -60,6 +60,9 @@ internal sealed record RunResult(LabTask Task, LabCell Cell, bool Clip)
     /// <summary>The step (from 1) whose loss was NaN or infinite; null if none.</summary>
     public long? DivergedStep { get; init; }
 
+    /// <summary>The shorter lag at which the same cell and clipping failed, so this run was not trained; null if it was.</summary>
+    public int? SkippedAfter { get; init; }
+
     /// <summary>Whether Ctrl+C ended the run early.</summary>
     public bool Stopped { get; init; }
 
@@ -80,6 +83,9 @@ internal sealed record RunResult(LabTask Task, LabCell Cell, bool Clip)
 
     /// <summary>The sigmoid gates recorded (LSTM input, forget, output; GRU reset, update); none for the RNNs.</summary>
     public IReadOnlyList<string> GateNames { get; init; } = [];
+
+    /// <summary>ρ of each gate block of W_hh at initialisation (RNN: one; LSTM: i, f, g, o; GRU: r, z, n).</summary>
+    public double[] SpectralRadii { get; init; } = [];
 
     /// <summary>(T): ‖∂L/∂h_t‖ on the probe batch at initialisation.</summary>
     public float[] FlowAtInit { get; init; } = [];
@@ -149,6 +155,7 @@ internal static class GradFlowLab
         model.Diagnostics = flow;
 
         var (flowAtInit, gatesAtInit) = Probe(model, task, loss, flow);
+        var radii = RecurrentJacobian.SpectralRadii(model.Layers.OfType<RecurrentLayer>().Single());
         var gateNames = flow.Trace(0).GateNames;
         int maxSteps = task is SpliceTask real ? settings.Epochs * ((real.TrainingCount + settings.Batch - 1) / settings.Batch) : settings.Steps;
         var stop = new Common.StopOnCancel(cancellation);
@@ -211,8 +218,29 @@ internal static class GradFlowLab
             MaxGradientNorm = maxNorm,
             Checkpoints = checkpoints,
             GateNames = gateNames,
+            SpectralRadii = radii,
             FlowAtInit = flowAtInit,
             FlowTrained = diverged ? [] : Probe(model, task, loss, flow).Flow,
+        };
+    }
+
+    /// <summary>
+    /// A run that is not trained because the same cell and clipping failed at the shorter lag
+    /// <paramref name="failedLag"/>: only the gradient flow at initialisation is measured (one backward pass).
+    /// </summary>
+    public static RunResult Skip(LabTask task, LabCell cell, bool clip, LabSettings settings, int failedLag)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(settings);
+        var model = CreateModel(task, cell, settings.Hidden, settings.Seed);
+        var flow = new GradientFlowRecorder();
+        model.Diagnostics = flow;
+        return new RunResult(task, cell, clip)
+        {
+            SkippedAfter = failedLag,
+            GateNames = flow.Trace(0).GateNames,
+            SpectralRadii = RecurrentJacobian.SpectralRadii(model.Layers.OfType<RecurrentLayer>().Single()),
+            FlowAtInit = Probe(model, task, task.CreateLoss(), flow).Flow,
         };
     }
 
