@@ -39,8 +39,8 @@ internal static class GradFlowCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the data and the initialisation", DefaultValueFactory = _ => 1 };
         var data = new Option<string?>("--data") { Description = "The real task's CSV, header 'sequence,class' (default: the bundled DNA splice junctions)" };
         var output = new Option<string>("--out") { Description = "Folder for index.html, the CSVs and the plots", DefaultValueFactory = _ => Path.Combine("runs", "gradflow") };
-        var quick = new Option<bool>("--quick") { Description = "A tiny lab (lags 10 and 20, a few steps) that checks every part in seconds" };
-        var allLags = new Option<bool>("--all-lags") { Description = "Train every cell at every lag; by default a cell that fails a lag (with the same clipping) is not trained at the longer ones" };
+        var quick = new Option<bool>("--quick") { Description = "A tiny lab (lags 10 and 20, a few steps, every lag trained) that checks every part in seconds" };
+        var allLags = new Option<bool>("--all-lags") { Description = "Train every cell at every lag; by default a cell that fails a lag (with the same clipping) is not trained at the longer ones, only its gradient at init is measured" };
         // Not AcceptOnlyFromAmong: its message lists the choices on separate lines.
         task.Validators.Add(r => CheckList(r, s => s is "adding" or "copy" or "real" or "all", "one of adding, copy, real, all", single: true));
         clip.Validators.Add(r => CheckList(r, s => s is "on" or "off" or "both", "one of on, off, both", single: true));
@@ -89,7 +89,7 @@ internal static class GradFlowCommand
             }
 
             string commandLine = "recur " + string.Join(' ', parsed.Tokens.Select(t => t.Value));
-            Run(tasks, cellList, clips, settings, !parsed.GetValue(allLags), commandLine, parsed.GetValue(output)!, cli);
+            Run(tasks, cellList, clips, settings, !parsed.GetValue(allLags) && !parsed.GetValue(quick), commandLine, parsed.GetValue(output)!, cli);
         });
         return command;
     }

@@ -12,14 +12,15 @@ internal static class GradFlowPlots
     private static readonly LabCell[] Cells = Enum.GetValues<LabCell>();
     private static readonly MarkerShape[] GateMarkers = [MarkerShape.FilledCircle, MarkerShape.OpenSquare, MarkerShape.OpenTriangleUp];
 
-    /// <summary>Writes the plots of <paramref name="runs"/> (all of one task and lag) into <paramref name="folder"/>; returns the file names without extension.</summary>
+    /// <summary>
+    /// Writes the plots of <paramref name="runs"/> (all of one task and lag) into <paramref name="folder"/>; returns
+    /// their file names without extension. Only the init curves are drawn when no run was trained, and the gates only
+    /// when an LSTM or GRU was.
+    /// </summary>
     public static string[] Write(IReadOnlyList<RunResult> runs, string folder)
     {
         ArgumentNullException.ThrowIfNull(runs);
         var task = runs[0].Task;
-        string initName = "flow-init-" + task.Slug, trainedName = "flow-trained-" + task.Slug;
-        string lossName = "loss-" + task.Slug, gatesName = "gates-" + task.Slug;
-
         var init = Flow(task, "at initialisation");
         var trained = Flow(task, "after training");
         var loss = NewPlot($"{task.Label}: validation loss (thick: clipping on; thin, light: off)", "training step", task.LowerIsBetter ? "MSE (log scale)" : "cross-entropy (log scale)");
@@ -35,13 +36,19 @@ internal static class GradFlowPlots
 
             // Clipping does not change the initial weights: one init curve per cell.
             Line(init, Steps(ofCell[0].FlowAtInit.Length), Log10(ofCell[0].FlowAtInit), GradFlowLab.Name(cell), color);
-            var shown = Preferred(ofCell);
+            var ran = ofCell.Where(r => r.SkippedAfter is null).ToList();
+            if (ran.Count == 0)
+            {
+                continue;
+            }
+
+            var shown = Preferred(ran);
             if (shown.FlowTrained.Length > 0)
             {
                 Line(trained, Steps(shown.FlowTrained.Length), Log10(shown.FlowTrained), $"{GradFlowLab.Name(cell)}, clipping {(shown.Clip ? "on" : "off")}", color);
             }
 
-            foreach (var run in ofCell)
+            foreach (var run in ran)
             {
                 var at = run.Checkpoints;
                 Line(loss, at.Select(c => (double)c.Step).ToArray(), Log10(at.Select(c => c.Validation.Loss)),
@@ -66,13 +73,28 @@ internal static class GradFlowPlots
         baseline.Color = Colors.Black;
         LogAxis(loss);
         gates.Axes.SetLimitsY(-0.02, 1.02);
-        foreach (var (plot, name) in new[] { (init, initName), (trained, trainedName), (loss, lossName), (gates, gatesName) })
+
+        bool anyTrained = runs.Any(r => r.SkippedAfter is null);
+        bool anyGates = runs.Any(r => r.SkippedAfter is null && r.GateNames.Count > 0);
+        var figures = new List<(Plot Plot, string Name)> { (init, "flow-init-" + task.Slug) };
+        if (anyTrained)
+        {
+            figures.Add((trained, "flow-trained-" + task.Slug));
+            figures.Add((loss, "loss-" + task.Slug));
+        }
+
+        if (anyGates)
+        {
+            figures.Add((gates, "gates-" + task.Slug));
+        }
+
+        foreach (var (plot, name) in figures)
         {
             plot.ShowLegend(Edge.Right);
             OutputFiles.SavePlot(plot, folder, name);
         }
 
-        return [initName, trainedName, lossName, gatesName];
+        return figures.Select(f => f.Name).ToArray();
     }
 
     /// <summary>The run whose trained curve and gates are drawn for a cell: the one with clipping, if it ran.</summary>
