@@ -19,7 +19,7 @@ internal static class GradFlowCommand
     /// <summary>The full lab's settings, and the <c>--quick</c> preset's (a smoke test of every part in seconds).</summary>
     private sealed record Preset(string Lags, int Steps, int Epochs, int Batch, int Hidden, int EvalEvery, int Validation, int Test);
 
-    private static readonly Preset Full = new("50,100,200,400", Steps: 3000, Epochs: 10, Batch: 32, Hidden: 64, EvalEvery: 100, Validation: 256, Test: 1000);
+    private static readonly Preset Full = new("50,100,200,400", Steps: 3000, Epochs: 20, Batch: 32, Hidden: 64, EvalEvery: 100, Validation: 256, Test: 1000);
     private static readonly Preset Quick = new("10,20", Steps: 40, Epochs: 1, Batch: 16, Hidden: 16, EvalEvery: 20, Validation: 64, Test: 128);
     private const int ProbeSize = 32;
 

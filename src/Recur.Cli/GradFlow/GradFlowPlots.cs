@@ -127,7 +127,7 @@ internal static class GradFlowPlots
     // Dashed lines are avoided: Skia's SVG writer does not support them (and says so on stderr).
     private static void Line(Plot plot, double[] x, double[] y, string legend, Color color, float width = 2, MarkerShape marker = MarkerShape.None)
     {
-        // A norm that underflowed to 0 (or overflowed) has no point on a log scale: leave it out.
+        // A norm that underflowed (or overflowed) has no point on a log scale: leave it out.
         var points = x.Zip(y).Where(p => double.IsFinite(p.Second)).ToArray();
         if (points.Length == 0)
         {
@@ -146,7 +146,7 @@ internal static class GradFlowPlots
 
     private static double[] Log10(IEnumerable<float> values) => Log10(values.Select(v => (double)v));
 
-    private static double[] Log10(IEnumerable<double> values) => values.Select(v => v > 0 ? Math.Log10(v) : double.NaN).ToArray();
+    private static double[] Log10(IEnumerable<double> values) => values.Select(v => v >= GradFlowReport.Underflow ? Math.Log10(v) : double.NaN).ToArray();
 
     private static Color CellColor(LabCell cell) => new ScottPlot.Palettes.Category10().GetColor((int)cell);
 }
