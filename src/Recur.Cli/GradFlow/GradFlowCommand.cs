@@ -100,7 +100,7 @@ internal static class GradFlowCommand
         int total = tasks.Count * cells.Length * clips.Length;
         output.WriteLine($"recur gradflow: {total} runs ({string.Join(", ", tasks.Select(t => t.Label))}) x ({string.Join(", ", cells.Select(GradFlowLab.Name))}) x clipping {string.Join("/", clips.Select(c => c ? "on" : "off"))}");
         output.WriteLine(Invariant(
-            $"  each run: one layer of {settings.Hidden}, Adam lr {settings.LearningRate}, batch {settings.Batch}, at most {settings.Steps} steps (real task: {settings.Epochs} epochs), validation every {settings.EvalEvery} steps, clip-norm {settings.ClipNorm}, seed {settings.Seed}"));
+            $"  each run: one layer of {settings.Hidden}, Adam lr {settings.LearningRate}, batch {settings.Batch}, at most {settings.Steps} steps (real task: {settings.Epochs} epoch{(settings.Epochs == 1 ? "" : "s")}), validation every {settings.EvalEvery} steps, clip-norm {settings.ClipNorm}, seed {settings.Seed}"));
         Directory.CreateDirectory(folder);
         var results = new List<RunResult>();
         foreach (var task in tasks)

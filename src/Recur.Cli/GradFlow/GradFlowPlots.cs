@@ -23,7 +23,7 @@ internal static class GradFlowPlots
         var task = runs[0].Task;
         var init = Flow(task, "at initialisation");
         var trained = Flow(task, "after training");
-        var loss = NewPlot($"{task.Label}: validation loss (thick: clipping on; thin, light: off)", "training step", task.LowerIsBetter ? "MSE (log scale)" : "cross-entropy (log scale)");
+        var loss = NewPlot($"{task.Label}: validation loss (thick: clipping on; thin, light: off)", "training step", $"{task.LossName} (log scale)");
         var gates = NewPlot($"{task.Label}: saturated gate values (below 0.05 or above 0.95)", "training step", "share of the probe batch's gate values");
         foreach (var cell in Cells)
         {

@@ -125,7 +125,7 @@ internal static class GradFlowReport
                 Invariant($"{r.Steps:N0}"), Clock(r.Seconds),
             }).ToList();
             rows.Insert(0, ["majority class", "", Invariant($"{task.Majority:F3}"), "", ""]);
-            tables.Add(new Table(Invariant($"Real task: DNA splice junctions ({task.TrainingCount:N0} training sequences of {task.Lag} nucleotides), test accuracy"),
+            tables.Add(new Table(Invariant($"Real task: {Path.GetFileName(task.Path)} ({task.TrainingCount:N0} training sequences of {task.Lag} nucleotides), test accuracy"),
                 ["cell", "clipping", "test accuracy", "steps", "time"], rows));
         }
 

@@ -46,8 +46,8 @@ internal abstract class LabTask
     /// <summary>What a model that learnt nothing scores, e.g. "0.167 (always 1)".</summary>
     public abstract string Baseline { get; }
 
-    /// <summary>Whether a lower metric is better (MSE) rather than a higher one (accuracy).</summary>
-    public virtual bool LowerIsBetter => false;
+    /// <summary>What the loss is, for the plots: "cross-entropy" unless overridden.</summary>
+    public virtual string LossName => "cross-entropy";
 
     /// <summary>The held-out samples that decide early stopping and draw the learning curves.</summary>
     public abstract LabData Validation { get; }
@@ -141,7 +141,7 @@ internal sealed class AddingTask : LabTask
 
     public override string Baseline => string.Create(CultureInfo.InvariantCulture, $"{AddingProblem.BaselineMse:F3} (always 1)");
 
-    public override bool LowerIsBetter => true;
+    public override string LossName => "MSE";
 
     public override LabData Validation { get; }
 
