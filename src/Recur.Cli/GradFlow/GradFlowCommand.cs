@@ -139,7 +139,9 @@ internal static class GradFlowCommand
         output.WriteLine($"report {files[0]}; tables {string.Join(", ", files.Skip(1))}; plots in {Path.Combine(folder, "plots")}");
     }
 
-    private static bool Failed(RunResult r) => r.SkippedAfter is not null || r.DivergedStep is not null || r.Test?.Solved == false;
+    // Solved is decided on the validation set (as the table's ✓); a task without a criterion never fails.
+    private static bool Failed(RunResult r) =>
+        r.SkippedAfter is not null || r.DivergedStep is not null || (r.SolvedStep is null && !r.Stopped && r.Test?.Solved is not null);
 
     private static string[] Split(string list) => list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
