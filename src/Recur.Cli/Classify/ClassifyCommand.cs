@@ -105,12 +105,13 @@ internal static class ClassifyCommand
 
             string[]? patterns = parsed.GetValue(features)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             string[] names = Examples.FeatureColumns(paths[0], patterns, spec.LabelColumn);
+            var examples = Examples.ReadNumbers(paths, names, spec.LabelColumn); // first, so that a missing label column is named as such
             if (names.Length % t != 0)
             {
                 throw new CliException($"{paths[0]}: the {names.Length} feature columns ({names[0]} .. {names[^1]}) do not divide into --steps {t} steps of equal size");
             }
 
-            TrainClassifier(Examples.ReadNumbers(paths, names, spec.LabelColumn), train => NumericInput.Fit(names, t, train), paths, spec, settings, cli);
+            TrainClassifier(examples, train => NumericInput.Fit(names, t, train), paths, spec, settings, cli);
         });
         return command;
     }
@@ -118,7 +119,7 @@ internal static class ClassifyCommand
     private static Command Predict(CliContext cli)
     {
         var textArgument = new Argument<string?>("TEXT") { Description = "A sentence or sequence to classify (text models)", Arity = ArgumentArity.ZeroOrOne };
-        var input = new Option<string?>("--input") { Description = "A UTF-8 file of texts to classify, one per line; for a model of numeric columns, a CSV with them" };
+        var input = new Option<string?>("--input") { Description = "A UTF-8 file of texts to classify, one per line, or a CSV or TSV file with the model's text column (or, for a model of numeric columns, with those columns)" };
         var model = ModelOption();
         var command = new Command("predict", "Print the predicted class of TEXT (or of each line or CSV row of --input) and the probability of every class.")
         {
@@ -241,7 +242,11 @@ internal static class ClassifyCommand
         }
 
         string[] texts = [text!], names = ["TEXT"];
-        if (file is not null)
+        if (file is not null && IsTable(file))
+        {
+            (texts, names) = Examples.ReadTexts(file, input.Column);
+        }
+        else if (file is not null)
         {
             var lines = TextFile.SplitLines(InputText.Read(file, "--input"));
             var kept = Enumerable.Range(0, lines.Length).Where(i => lines[i].Trim().Length > 0).ToArray();
@@ -252,6 +257,9 @@ internal static class ClassifyCommand
         return ([.. texts.Select((t, i) => LanguageModel.EncodePrompt(input.Tokenizer, t, names[i], error).Select(id => (float)id).ToArray())], texts);
     }
 
+    // A CSV or TSV file is read by column (the model's text column); any other file is one text per line.
+    private static bool IsTable(string path) => path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase);
+
     private static (float[][] Sequences, string[] Names) NumericPredictionInputs(NumericInput input, string model, string? text, string? file)
     {
         if (text is not null || file is null)
@@ -259,7 +267,7 @@ internal static class ClassifyCommand
             throw new CliException($"{model} classifies rows of numeric columns ({input.Columns[0]} .. {input.Columns[^1]}), not a text: give --input FILE.csv with those columns");
         }
 
-        var (rows, origins) = Examples.ReadUnlabelled(file, input.Columns);
+        var (rows, origins) = Examples.ReadNumbers(file, input.Columns);
         return ([.. rows.Select((row, i) => input.Encode(row, origins[i]))], origins);
     }
 

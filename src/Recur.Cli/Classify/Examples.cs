@@ -120,13 +120,22 @@ internal static class Examples
         return new([.. values], [.. labels], [.. origins]);
     }
 
-    /// <summary>The numeric <paramref name="columns"/> of every row of <paramref name="path"/>, and where each row is ("file:line").</summary>
+    /// <summary>The texts of <paramref name="column"/> in <paramref name="path"/>, unlabelled, and where each is ("file:line").</summary>
+    /// <exception cref="CliException">No such file, an empty file, or no data rows.</exception>
+    /// <exception cref="DataFormatException">The column is missing, or a cell is empty.</exception>
+    public static (string[] Texts, string[] Origins) ReadTexts(string path, string column)
+    {
+        var (rows, lines) = ReadColumns(path, [column]);
+        return ([.. rows.Select(r => r[0])], [.. lines.Select(l => $"{path}:{l}")]);
+    }
+
+    /// <summary>The numeric <paramref name="columns"/> of every row of <paramref name="path"/>, unlabelled, and where each row is ("file:line").</summary>
     /// <exception cref="CliException">No such file, an empty file, or no data rows.</exception>
     /// <exception cref="DataFormatException">A column is missing, or a cell is empty, text or NaN.</exception>
-    public static (float[][] Rows, string[] Origins) ReadUnlabelled(string path, IReadOnlyList<string> columns)
+    public static (float[][] Rows, string[] Origins) ReadNumbers(string path, IReadOnlyList<string> columns)
     {
-        var (_, lines) = ReadColumns(path, [columns[0]]);
-        return (ReadValues(path, [.. columns]), [.. lines.Select(l => $"{path}:{l}")]);
+        var (_, origins) = ReadTexts(path, columns[0]);
+        return (ReadValues(path, [.. columns]), origins);
     }
 
     private static float[][] ReadValues(string path, string[] columns)
