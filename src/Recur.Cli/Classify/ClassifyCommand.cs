@@ -220,8 +220,11 @@ internal static class ClassifyCommand
         var features = input.Baseline(trainX);
         var regression = new SoftmaxRegression(features.Count, classes.Length, [.. trainX.Select(features.Of)], trainLabels, [.. valX.Select(features.Of)], valLabels);
         var linear = new ConfusionMatrix(classes, testLabels, regression.Predict(testX.Select(features.Of)));
+        // Rows of numbers all have the same length, so the nearest training row is a baseline too (texts do not).
+        string nearest = input.Features == 0 ? "" : Invariant(
+            $"; nearest training row (Euclidean, standardised values) {new ConfusionMatrix(classes, testLabels, NearestNeighbour.Predict(trainX, trainLabels, testX)).Accuracy:F3}");
         output.WriteLine(Invariant($"test ({test.Count:N0} examples): {settings.CellName} accuracy {matrix.Accuracy:F3}"));
-        output.WriteLine(Invariant($"  baselines: majority class '{classes[majority]}' {(double)testLabels.Count(l => l == majority) / test.Count:F3}; {features.Name} ({features.Description}, {features.Count:N0} features, {regression.BestStep} steps) {linear.Accuracy:F3} (per-class recall {string.Join(", ", classes.Select((c, k) => Invariant($"{c} {linear.Recall(k):F3}")))})"));
+        output.WriteLine(Invariant($"  baselines: majority class '{classes[majority]}' {(double)testLabels.Count(l => l == majority) / test.Count:F3}; {features.Name} ({features.Description}, {features.Count:N0} features, {regression.BestStep} steps) {linear.Accuracy:F3} (per-class recall {string.Join(", ", classes.Select((c, k) => Invariant($"{c} {linear.Recall(k):F3}")))}){nearest}"));
         matrix.Print(output);
         var plots = matrix.Plot(settings.Out, Invariant($"{rnn}: test accuracy {matrix.Accuracy:P1}"));
         output.WriteLine($"saved {result.ModelPath}, plots {string.Join(", ", result.Plots.Concat(plots))}");
