@@ -245,7 +245,7 @@ internal static class ClassifyCommand
         }
 
         string[] texts = [text!], names = ["TEXT"];
-        if (file is not null && IsTable(file))
+        if (file is not null && Examples.IsTable(file))
         {
             (texts, names) = Examples.ReadTexts(file, input.Column);
         }
@@ -259,9 +259,6 @@ internal static class ClassifyCommand
         // Unknown tokens are read as <unk> with a warning; a text of none the model knows is an error naming it.
         return ([.. texts.Select((t, i) => LanguageModel.EncodePrompt(input.Tokenizer, t, names[i], error).Select(id => (float)id).ToArray())], texts);
     }
-
-    // A CSV or TSV file is read by column (the model's text column); any other file is one text per line.
-    private static bool IsTable(string path) => path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase);
 
     private static (float[][] Sequences, string[] Names) NumericPredictionInputs(NumericInput input, string model, string? text, string? file)
     {

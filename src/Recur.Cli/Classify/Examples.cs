@@ -152,11 +152,12 @@ internal static class Examples
         return rows.Length > 0 ? (rows, lines) : throw new CliException($"{path}: no data rows below the header");
     }
 
-    private static CsvOptions Options(string path)
-    {
-        bool tsv = path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase);
-        return new CsvOptions { Separator = tsv ? '\t' : ',', Quoted = !tsv };
-    }
+    /// <summary>Whether <paramref name="path"/> is read as a table (<c>.csv</c> or <c>.tsv</c>) rather than as lines of text.</summary>
+    public static bool IsTable(string path) => path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || IsTsv(path);
+
+    private static bool IsTsv(string path) => path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase);
+
+    private static CsvOptions Options(string path) => new() { Separator = IsTsv(path) ? '\t' : ',', Quoted = !IsTsv(path) };
 
     // The column names of the header: the first non-blank line, split as CsvReader splits it (a quoted name may hold the separator).
     private static string[] Header(string path)
