@@ -33,9 +33,10 @@ internal sealed record Classifier(Model Model, ClassifierInput Input, string[] C
         }
 
         // Averaging the states of every valid step (lengths honoured) reads the whole sequence, like a bag of words
-        // with context; dropout on the inputs keeps 1,400 sentences from being memorised.
+        // with context; dropout on the inputs keeps 1,400 sentences from being memorised (0.5 had a lower validation
+        // loss than 0.3 for the LSTM and the GRU on all three seeds of the README's sentiment runs).
         return new Sequential(first, [
-            .. front, new Dropout(0.3f, seed: rng.NextUInt64()),
+            .. front, new Dropout(0.5f, seed: rng.NextUInt64()),
             settings.Recurrent(width, returnSequences: true, stateful: false, spec.Bidirectional),
             new GlobalAveragePooling1D(), head]);
     }

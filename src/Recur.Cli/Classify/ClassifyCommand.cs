@@ -52,7 +52,7 @@ internal static class ClassifyCommand
         var bidirectional = new Option<bool>("--bidirectional") { Description = "Also read each sequence backwards; the classifier sees both final states" };
         var pool = new Option<string>("--pool")
         {
-            Description = "What the classifier reads: the recurrent state after the last step (last), or the mean of the states over all steps, with dropout 0.3 on the inputs (mean)",
+            Description = "What the classifier reads: the recurrent state after the last step (last), or the mean of the states over all steps, with dropout 0.5 on the inputs (mean)",
             DefaultValueFactory = _ => "last",
         };
         pool.AcceptOnlyFromAmong("last", "mean");
