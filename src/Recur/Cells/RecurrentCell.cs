@@ -26,6 +26,7 @@ internal abstract partial class RecurrentCell
     private readonly CachedPack _hh = new();           // op(B) = W_hh (G, H) for the backward steps
     private readonly CachedPack _ihTransposed = new(); // op(B) = W_ihᵀ (I, G) for the input projection
     private PackedMatrix? _forwardPack, _backwardPack;
+    private FusedRows? _fusedHh; // W_hh (G, H) in the fused step's layout, when a forward took that path
     private readonly GateJob _gateJob;
     private FusedJob? _fusedJob;
     private float[] _foldedBias = [];
@@ -120,6 +121,9 @@ internal abstract partial class RecurrentCell
     /// <summary>W_hhᵀ packed for the forward steps of the current sequence.</summary>
     protected PackedMatrix HhTransposed => _forwardPack!;
 
+    /// <summary>W_hh in the fused step's layout, for the forward steps of the current sequence when <see cref="UseFusedStep"/>.</summary>
+    protected unsafe float* FusedHh => _fusedHh!.Data;
+
     /// <summary>
     /// Runs the whole sequence. x (T, B, I) must stay unchanged until <see cref="Backward"/>; h0 and c0 are (B, H)
     /// or empty for zeros. Writes h_t into the hidden sequence buffer.
@@ -163,10 +167,16 @@ internal abstract partial class RecurrentCell
         var ihTransposed = _ihTransposed.Get(WeightIh.Value.Span, InputSize, true, InputSize, GateRows);
         Gemm.Multiply(x, InputSize, false, ihTransposed, rows, gates, GateRows, accumulate: BiasIh is not null);
 
-        if (!UseFusedStep) // the fused step reads the raw W_hh rows
+        if (UseFusedStep)
+        {
+            _fusedHh ??= new FusedRows();
+            _fusedHh.Update(WeightHh.Value.Span, HiddenSize);
+        }
+        else
         {
             _forwardPack = _hhTransposed.Get(WeightHh.Value.Span, HiddenSize, true, HiddenSize, GateRows);
         }
+
         for (int s = 0; s < steps; s++)
         {
             int t = reverse ? steps - 1 - s : s;

@@ -25,15 +25,17 @@ public class CachedPackTests
         Assert.NotEqual(c1, c2);
     }
 
-    [Fact]
-    public void A_layer_sees_weights_written_between_two_forwards()
+    [Theory]
+    [InlineData(4)]  // the packed GEMM path
+    [InlineData(16)] // the fused single-sequence step (FusedRows)
+    public void A_layer_sees_weights_written_between_two_forwards(int hidden)
     {
-        var lstm = new Lstm(3, 4, seed: 1);
+        var lstm = new Lstm(3, hidden, seed: 1);
         var x = Tensor.FromValues(Enumerable.Range(0, 2 * 1 * 3).Select(i => 0.1f * i).ToArray(), 2, 1, 3);
         var before = lstm.Forward(x).Output.Clone();
         lstm.GetParameter("weight_hh_l0").Value.Span[7] += 0.5f;
         var after = lstm.Forward(x).Output.Clone();
-        var fresh = new Lstm(3, 4, seed: 1);
+        var fresh = new Lstm(3, hidden, seed: 1);
         fresh.GetParameter("weight_hh_l0").Value.Span[7] += 0.5f;
         Assert.NotEqual(before.Span.ToArray(), after.Span.ToArray());
         Assert.Equal(fresh.Forward(x).Output.Span.ToArray(), after.Span.ToArray());
