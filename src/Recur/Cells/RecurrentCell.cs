@@ -169,8 +169,9 @@ internal abstract partial class RecurrentCell
 
         if (UseFusedStep)
         {
+            // Checked against W_hh, and refreshed, block by block: inside the first step for a whole sequence.
             _fusedHh ??= new FusedRows();
-            _fusedHh.Update(WeightHh.Value.Span, HiddenSize);
+            _fusedHh.Prepare(GateRows * HiddenSize, HiddenSize);
         }
         else
         {
@@ -182,7 +183,14 @@ internal abstract partial class RecurrentCell
             // All steps in one fork/join: each thread keeps its units' W_hh rows for the whole sequence.
             _fusedJob ??= new FusedJob(this);
             _fusedJob.RunSteps(steps, FusedTasks);
+            _fusedHh!.MarkFilled();
             return;
+        }
+
+        if (UseFusedStep)
+        {
+            _fusedHh!.Refresh(WeightHh.Value.Span, 0, GateRows);
+            _fusedHh.MarkFilled();
         }
 
         for (int s = 0; s < steps; s++)
@@ -472,9 +480,18 @@ internal abstract partial class RecurrentCell
 
         protected override void RunStep(int step, int task, int tasks)
         {
+            int h = cell.HiddenSize, groups = h / 8, j0 = groups * task / tasks * 8, j1 = groups * (task + 1) / tasks * 8;
+            if (_t < 0 && step == 0)
+            {
+                // This task's rows of every gate block, checked (and rearranged if W_hh changed) where they will be read.
+                for (int q = 0; q < cell.GateRows; q += h)
+                {
+                    cell._fusedHh!.Refresh(cell.WeightHh.Value.Span, q + j0, q + j1);
+                }
+            }
+
             var (t, tPrev) = _t >= 0 ? (_t, _tPrev) : cell.StepAt(step);
-            int groups = cell.HiddenSize / 8;
-            cell.FusedForward(t, tPrev, groups * task / tasks * 8, groups * (task + 1) / tasks * 8);
+            cell.FusedForward(t, tPrev, j0, j1);
         }
     }
 

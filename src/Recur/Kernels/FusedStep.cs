@@ -149,40 +149,76 @@ internal static unsafe class FusedStep
 /// W_hh (G, H) rearranged for <see cref="FusedStep"/>: in each block of 8 consecutive rows, chunk by chunk of
 /// <see cref="FusedStep.ChunkWidth"/> columns, the 8 rows' chunks one after another. A step then reads each block as one
 /// sequential stream instead of 8 strided rows (measured ~17% faster from L2, which bounds the step). The block of
-/// row r starts at r·H, as in the raw matrix. Packed again only when W_hh's values change (see <see cref="WeightSnapshot"/>).
+/// row r starts at r·H, as in the raw matrix.
 /// </summary>
+/// <remarks>
+/// Weights may change between sequences (an optimizer, a loaded state dict, a direct write), so every sequence checks
+/// the rearranged rows against W_hh bit for bit and rearranges again the blocks that differ. The check needs no copy
+/// of the old values (it compares with the rearranged rows themselves) and each thread checks the blocks it is about
+/// to read (<see cref="Refresh"/>), which leaves them in its own cache for the first step.
+/// </remarks>
 internal sealed unsafe class FusedRows
 {
-    private readonly WeightSnapshot _source = new();
     private float[]? _storage;
-    private int _hidden;
+    private int _length, _hidden;
+    private bool _filled; // whether every block was written since the storage was (re)allocated
 
     /// <summary>Start of the rearranged rows, 64-byte aligned, in a pinned array.</summary>
     public float* Data { get; private set; }
 
-    /// <summary>Makes <see cref="Data"/> hold <paramref name="w"/> (G, H), G and H multiples of 8, unless it already does.</summary>
-    public void Update(ReadOnlySpan<float> w, int hidden)
+    /// <summary>Sizes the storage for W_hh (G, H), G and H multiples of 8; call before <see cref="Refresh"/>.</summary>
+    public void Prepare(int length, int hidden)
     {
-        if (hidden == _hidden && _source.Matches(w))
+        if (length != _length || hidden != _hidden)
         {
-            return;
+            Data = PackBuffers.Ensure(ref _storage, length);
+            (_length, _hidden, _filled) = (length, hidden, false);
         }
+    }
 
-        Data = PackBuffers.Ensure(ref _storage, w.Length);
-        int width = FusedStep.ChunkWidth(hidden);
-        for (int r0 = 0; r0 < w.Length / hidden; r0 += 8)
+    /// <summary>Marks every block written, once all of them went through <see cref="Refresh"/> after <see cref="Prepare"/>.</summary>
+    public void MarkFilled() => _filled = true;
+
+    /// <summary>Makes the blocks of rows [r0, r1) (multiples of 8) hold those rows of <paramref name="w"/>.</summary>
+    public void Refresh(ReadOnlySpan<float> w, int r0, int r1)
+    {
+        int hidden = _hidden, width = FusedStep.ChunkWidth(hidden);
+        fixed (float* pw = w)
         {
-            var block = new Span<float>(Data + (nint)r0 * hidden, 8 * hidden);
-            for (int k = 0; k < hidden; k += width)
+            for (int b = r0; b < r1; b += 8)
             {
-                for (int r = 0; r < 8; r++)
+                float* block = Data + (nint)b * hidden, rows = pw + (nint)b * hidden;
+                if (_filled && Holds(block, rows, hidden, width))
                 {
-                    w.Slice((r0 + r) * hidden + k, width).CopyTo(block.Slice(k * 8 + r * width, width));
+                    continue;
+                }
+
+                for (int k = 0; k < hidden; k += width)
+                {
+                    for (int r = 0; r < 8; r++)
+                    {
+                        Buffer.MemoryCopy(rows + r * hidden + k, block + k * 8 + r * width, width * sizeof(float), width * sizeof(float));
+                    }
+                }
+            }
+        }
+    }
+
+    // Bitwise (XOR of the bits), so NaN and -0 compare as the bits they are; one pass, no early exit needed.
+    private static bool Holds(float* block, float* rows, int hidden, int width)
+    {
+        var diff = Vector256<int>.Zero;
+        for (int k = 0; k < hidden; k += width)
+        {
+            for (int r = 0; r < 8; r++)
+            {
+                for (int c = 0; c < width; c += 8)
+                {
+                    diff |= Vector256.Load((int*)(rows + r * hidden + k + c)) ^ Vector256.Load((int*)(block + k * 8 + r * width + c));
                 }
             }
         }
 
-        _source.Remember(w);
-        _hidden = hidden;
+        return diff == Vector256<int>.Zero;
     }
 }
