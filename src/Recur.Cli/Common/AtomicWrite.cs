@@ -15,6 +15,7 @@ internal static class AtomicWrite
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
             {
                 stream.Write(content);
+                stream.Flush(flushToDisk: true); // else a crash after the rename could leave a file whose blocks never reached the disk
             }
 
             File.Move(temp, full, overwrite: true);

@@ -4,7 +4,8 @@ namespace Recur.Cli.Gates;
 
 /// <summary>
 /// The page's units × characters as one heatmap, <c>gates.png</c> and <c>gates.svg</c>: a row per unit (the first on
-/// top), a column per character, in the page's colours. Its width grows with the text, up to 4,000 pixels.
+/// top), a column per character, in the page's colours. Its width grows with the text, up to 1,800 pixels: for a
+/// long text it is an overview (a line-length counter shows as a saw tooth), the page has the detail.
 /// </summary>
 internal static class GatesHeatmap
 {
@@ -48,7 +49,7 @@ internal static class GatesHeatmap
         plot.XLabel(steps <= MaxLabelledChars ? "character" : "character position");
         plot.YLabel("unit");
 
-        int width = Math.Clamp(250 + 7 * steps, 800, 4000), height = Math.Max(300, 150 + 26 * rows);
+        int width = Math.Clamp(250 + 7 * steps, 800, 1800), height = Math.Max(300, 150 + 36 * rows);
         string png = Path.Combine(folder, "gates.png"), svg = Path.Combine(folder, "gates.svg");
         AtomicWrite.Bytes(png, plot.GetImageBytes(width, height, ScottPlot.ImageFormat.Png));
         AtomicWrite.Text(svg, plot.GetSvgXml(width, height));

@@ -27,7 +27,6 @@ internal sealed record GatesView(
         th, td { padding: 2px 10px; text-align: right; border-bottom: 1px solid #ddd; }
         th:nth-child(2), td:nth-child(2) { text-align: left; }
         .text { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 14px; line-height: 1.6; white-space: pre-wrap; word-break: break-all; }
-        .mark { opacity: 0.55; }
         .scale { display: inline-block; width: 16em; height: 1em; vertical-align: middle; border: 1px solid #ccc; }
 
         """;
@@ -96,17 +95,16 @@ internal sealed record GatesView(
     {
         var u = Units[k];
         string? tracks = u.Tracks(Features);
-        string why = tracks is null ? u.Reason : u.Feature >= 0 && u.Reason == Features[u.Feature].Name ? tracks : $"{u.Reason}; tracks {tracks}";
+        string why = tracks is null ? u.Reason : u.Reason == Features[u.Feature].Name ? tracks : $"{u.Reason}; tracks {tracks}";
         page.Append(CultureInfo.InvariantCulture, $"<section class=\"unit\" id=\"unit-{u.Unit}\">\n<h2>unit {u.Unit} <small>")
             .Append(Escape(why)).Append("</small></h2>\n<div class=\"text\">");
         for (int t = 0; t < Chars.Count; t++)
         {
             float value = Values[k][t];
             double shown = Shading.Shown(value);
-            var (glyph, mark) = Visible(Chars[t]);
             page.Append("<span style=\"background:").Append(Hex(Shading.Colour(shown)));
-            page.Append(Shading.Dark(shown) ? ";color:#fff" : "").Append("\" title=\"").Append(Escape(Tooltip(t, value))).Append('"');
-            page.Append(mark ? " class=\"mark\">" : ">").Append(Escape(glyph)).Append("</span>");
+            page.Append(Shading.Dark(shown) ? ";color:#fff" : "").Append("\" title=\"").Append(Escape(Tooltip(t, value)));
+            page.Append("\">").Append(Escape(Visible(Chars[t]))).Append("</span>");
             if (Chars[t] == "\n")
             {
                 page.Append('\n');
@@ -126,13 +124,13 @@ internal sealed record GatesView(
 
     // What stands for a character that would otherwise be invisible or move the text: a line break shows as ↵
     // (followed by a real break), a tab as →, other control characters as their Unicode control pictures.
-    private static (string Glyph, bool Mark) Visible(string ch) => ch switch
+    private static string Visible(string ch) => ch switch
     {
-        "\n" => ("↵", true),
-        "\t" => ("→", true),
-        "\u007f" => ("\u2421", true),
-        _ when ch.Length == 1 && ch[0] < ' ' => (((char)(0x2400 + ch[0])).ToString(), true),
-        _ => (ch, false),
+        "\n" => "↵",
+        "\t" => "→",
+        "\u007f" => "\u2421",
+        _ when ch.Length == 1 && ch[0] < ' ' => ((char)(0x2400 + ch[0])).ToString(),
+        _ => ch,
     };
 
     private static string Hex((byte R, byte G, byte B) c) => $"#{c.R:x2}{c.G:x2}{c.B:x2}";
