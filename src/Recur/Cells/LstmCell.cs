@@ -24,6 +24,8 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
 
     public override ReadOnlySpan<float> FinalCell => CellAt(Reverse ? 0 : Steps - 1);
 
+    protected override float[] CellSequence => _c;
+
     protected override void StepForward(int t, int tPrev)
     {
         if (UseFusedStep)

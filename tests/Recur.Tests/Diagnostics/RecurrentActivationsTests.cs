@@ -60,7 +60,7 @@ public class RecurrentActivationsTests
 
                 if (layer.HasCellState)
                 {
-                    // c is rebuilt from the cached gates: bit for bit what the kernels computed, as their final c_n shows.
+                    // c is read from the cell's own cache: bit for bit what the kernels computed, as their final c_n shows.
                     int last = dir == 1 ? 0 : steps - 1;
                     for (int b = 0; b < batch; b++)
                     {
