@@ -1,5 +1,4 @@
 using System.IO.Enumeration;
-using System.Text;
 using Recur.Cli.Common;
 using Recur.Data;
 
@@ -159,41 +158,9 @@ internal static class Examples
 
     private static CsvOptions Options(string path) => new() { Separator = IsTsv(path) ? '\t' : ',', Quoted = !IsTsv(path) };
 
-    // The column names of the header: the first non-blank line, split as CsvReader splits it (a quoted name may hold the separator).
     private static string[] Header(string path)
     {
-        var options = Options(path);
-        string line = TextFile.SplitLines(InputText.Read(path, "--data")).First(l => l.Trim().Length > 0);
-        List<string> names = [];
-        var name = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char ch = line[i];
-            if (options.Quoted && ch == '"')
-            {
-                if (quoted && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    name.Append('"');
-                    i++;
-                }
-                else
-                {
-                    quoted = !quoted;
-                }
-            }
-            else if (ch == options.Separator && !quoted)
-            {
-                names.Add(name.ToString().Trim());
-                name.Clear();
-            }
-            else
-            {
-                name.Append(ch);
-            }
-        }
-
-        names.Add(name.ToString().Trim());
-        return [.. names];
+        InputText.Read(path, "--data"); // the CLI's own message for a missing, empty or non-UTF-8 file
+        return CsvReader.ReadColumnNames(path, Options(path));
     }
 }
