@@ -28,6 +28,8 @@ internal static class GemmBench
         new("fwd step 64x256 @ W(1024x256)T packed", 64, 1024, 256, false, true, true),
         new("bwd step 64x1024 @ 1024x256", 64, 256, 1024, false, false, false),
         new("input proj 6400x128 @ 128x1024", 6400, 1024, 128, false, false, false),
+        new("input proj B1 100x128 @ W(1024x128)T packed", 100, 1024, 128, false, true, true),
+        new("input proj B4 400x128 @ W(1024x128)T packed", 400, 1024, 128, false, true, true),
         new("weight grad (6400x1024)T @ 6400x256", 1024, 256, 6400, true, false, false),
         new("gemv 1x256 @ W(1024x256)T packed", 1, 1024, 256, false, true, true),
         new("gemv 1x256 @ W(1024x256)T raw", 1, 1024, 256, false, true, false),

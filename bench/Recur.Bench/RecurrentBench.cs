@@ -14,7 +14,7 @@ namespace Recur.Bench;
 /// (forward + backward to every weight and the input) against PyTorch; inference against ONNX Runtime (two and one
 /// intra-op threads, the best kept) and PyTorch. Contenders take turns in rounds, so a slow stretch of the shared
 /// host hits them all; the samples of all rounds are pooled. Options: --rounds N (3), --samples N per round (5),
-/// --no-peers, --profile (a phase breakdown of Recur alone, see <see cref="RecurrentProfile"/>).
+/// --no-peers, --only TEXT (configs whose name, e.g. "infer LSTM B1", contains it), --profile (a phase breakdown of Recur alone, see <see cref="RecurrentProfile"/>).
 /// </summary>
 internal static class RecurrentBench
 {
@@ -50,6 +50,7 @@ internal static class RecurrentBench
     {
         int rounds = 3, samples = 5;
         bool peers = true;
+        string only = "";
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -63,11 +64,14 @@ internal static class RecurrentBench
                 case "--no-peers":
                     peers = false;
                     break;
+                case "--only":
+                    only = args[++i];
+                    break;
                 case "--profile":
                     RecurrentProfile.Run(Threads);
                     return 0;
                 default:
-                    Console.Error.WriteLine($"rnn: unknown option {args[i]} (options: --rounds N, --samples N, --no-peers, --profile)");
+                    Console.Error.WriteLine($"rnn: unknown option {args[i]} (options: --rounds N, --samples N, --no-peers, --only TEXT, --profile)");
                     return 2;
             }
         }
@@ -84,7 +88,7 @@ internal static class RecurrentBench
             .. Enum.GetValues<CellKind>().Select(c => new Config(c, Train: false, Batch: 64)),
         ];
         var rows = new List<Row>();
-        foreach (var config in configs)
+        foreach (var config in configs.Where(c => c.Name.Contains(only, StringComparison.OrdinalIgnoreCase)))
         {
             rows.Add(Measure(config, rounds, samples, peers, torch));
         }

@@ -5,6 +5,7 @@ using Recur.Cli.Classify;
 using Recur.Cli.Common;
 using Recur.Cli.Demo;
 using Recur.Cli.Forecast;
+using Recur.Cli.Gates;
 using Recur.Cli.GradFlow;
 using Recur.Cli.Seq2Seq;
 using Recur.Cli.Text;
@@ -27,6 +28,7 @@ internal static class App
         var root = new RootCommand("Recur: recurrent neural networks (RNN, LSTM, GRU) in pure C#.")
         {
             TextGenCommand.Create(cli),
+            GatesCommand.Create(cli),
             Seq2SeqCommand.Create(cli),
             NextWordCommand.Create(cli),
             ForecastCommand.Create(cli),

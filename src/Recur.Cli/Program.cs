@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using Recur.Cli;
 
-// The first Ctrl+C (SIGINT) or SIGTERM asks the running command to stop after its current step (the demo still
-// saves); a second one ends the process at once.
+// The first Ctrl+C (SIGINT) or SIGTERM asks the running command to stop after its current step (training keeps the
+// best epoch so far, if one was complete); a second one ends the process at once.
 using var cancel = new CancellationTokenSource();
 void OnSignal(PosixSignalContext context)
 {

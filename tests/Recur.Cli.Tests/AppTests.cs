@@ -59,20 +59,6 @@ public sealed class AppTests : IDisposable
     }
 
     [Fact]
-    public void A_cancelled_demo_stops_and_still_saves()
-    {
-        string outDir = Path.Combine(_dir, "run");
-        using var cancelled = new CancellationTokenSource();
-        cancelled.Cancel();
-
-        var (code, output, error) = Run(cancelled.Token, "demo", "--epochs", "5", "--hidden", "4", "--data", FindSonnets(), "--out", outDir);
-
-        Assert.True(code == 0, error);
-        Assert.Contains("stopped (Ctrl+C)", output);
-        Assert.True(File.Exists(Path.Combine(outDir, "model.safetensors")));
-    }
-
-    [Fact]
     public void A_missing_data_file_is_one_error_line_and_a_failure_code()
     {
         var (code, output, error) = Run("demo", "--data", Path.Combine(_dir, "nope.txt"), "--out", _dir);

@@ -59,7 +59,7 @@ public sealed class ClassifyCommandTests : IDisposable
     }
 
     [Fact]
-    public void Predict_prints_a_class_and_probabilities_summing_to_one_for_a_text_and_for_each_line_of_a_file()
+    public void Predict_prints_a_class_and_probabilities_summing_to_one_for_a_text_each_line_of_a_file_and_each_row_of_a_table()
     {
         string lines = Path.Combine(_dir, "lines.txt");
         File.WriteAllText(lines, "Great phone, works well.\n\nThe battery is terrible.\n");
@@ -67,9 +67,13 @@ public sealed class ClassifyCommandTests : IDisposable
         var one = Run("classify", "predict", "This is a great product.", "--model", _model);
         var file = Run("classify", "predict", "--input", lines, "--model", _model);
 
+        var table = Run("classify", "predict", "--input", _sentences, "--model", _model);
+
         Assert.True(one.Code == 0, one.Error);
         Assert.True(file.Code == 0, file.Error);
         Assert.Equal(2, file.Output.TrimEnd().Split('\n').Length);
+        Assert.True(table.Code == 0, table.Error);
+        Assert.Equal(200, table.Output.TrimEnd().Split('\n').Length); // a TSV is read by its text column, without the header
         var match = System.Text.RegularExpressions.Regex.Match(one.Output, @"^([01])\s+\(0 ([\d.]+)  1 ([\d.]+)\)  This is a great product\.");
         Assert.True(match.Success, one.Output);
         double p0 = double.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture), p1 = double.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture);
@@ -140,6 +144,16 @@ public sealed class ClassifyCommandTests : IDisposable
 
         AssertOneErrorLine(Run("classify", "predict", "great", "--model", other), other, "is a 'textgen' model, not a 'classify' model");
         AssertOneErrorLine(Run("nextword", "predict", "great", "--model", _model), _model, "is a 'classify' model, not a 'nextword' model");
+    }
+
+    [Fact]
+    public void A_text_model_given_a_csv_of_numbers_is_refused_naming_the_file()
+    {
+        string digits = Path.Combine(_dir, "digits.csv");
+        File.WriteAllLines(digits, File.ReadLines(Bundled("sequences/digits-8x8/digits-8x8.csv")).Take(11));
+
+        AssertOneErrorLine(Run("classify", "evaluate", "--data", digits, "--model", _model), $"{digits}:1: no column 'text'", "available columns are: p0_0");
+        AssertOneErrorLine(Run("classify", "predict", "--input", digits, "--model", _model), $"{digits}:1: no column 'text'");
     }
 
     [Fact]

@@ -42,6 +42,7 @@ public sealed class Seq2SeqCommandTests(Seq2SeqModelFixture fixture) : IClassFix
         Assert.Contains("encoder (source read backwards)", output);
         Assert.Contains("train 319, validation 40, test 40", output);
         Assert.Matches(@"test word accuracy \(40 pairs, the whole output exactly right\): greedy \d+\.\d %, beam 3 \d+\.\d %", output);
+        Assert.Matches(@"baseline: the target of the nearest training source by edit distance \d+\.\d %", output);
         Assert.Contains("examples (source -> expected -> greedy | beam 3):", output);
         Assert.True(File.Exists(fixture.Model));
         Assert.True(File.Exists(Path.Combine(_dir, "run", "loss.png")));
@@ -150,16 +151,33 @@ public sealed class Seq2SeqCommandTests(Seq2SeqModelFixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Word_tokens_on_the_target_side_read_a_pronunciation_dictionary()
+    public void Word_tokens_on_the_target_side_read_the_bundled_pronunciation_dictionary_and_translate_to_phonemes()
     {
-        string cmu = Path.Combine(_dir, "cmu.tsv");
-        File.WriteAllLines(cmu, ["word\tphonemes", .. Enumerable.Repeat(new[] { "cat\tK AE1 T", "dog\tD AO1 G", "bat\tB AE1 T" }, 10).SelectMany(r => r)]);
+        string cmu = Path.Combine(_dir, "cmu.tsv"), run = Path.Combine(_dir, "cmu");
+        File.WriteAllLines(cmu, File.ReadLines(Bundled("seq2seq/cmudict/cmudict-subset.tsv")).Take(301));
 
         var (code, output, error) = Run("seq2seq", "train", "--data", cmu, "--source-column", "word", "--target-column", "phonemes",
-            "--target-tokens", "word", "--epochs", "1", "--hidden", "8", "--embedding", "4", "--out", Path.Combine(_dir, "cmu"));
+            "--target-tokens", "word", "--epochs", "1", "--hidden", "8", "--embedding", "4", "--out", run);
+        var translated = Run("seq2seq", "translate", "cat", "--model", Path.Combine(run, "model.safetensors"));
+
+        Assert.True(code == 0, error);
+        Assert.Matches(@"source \d+ char tokens, target \d+ word tokens", output);
+        Assert.True(translated.Code == 0, translated.Error);
+        Assert.Matches(@"^cat\t([A-Z]+[012]?( [A-Z]+[012]?)*)?\n$", translated.Output); // ARPAbet phonemes, one space apart
+    }
+
+    [Fact]
+    public void The_baseline_answers_a_source_seen_in_training_with_its_target()
+    {
+        string pairs = Path.Combine(_dir, "repeated.tsv");
+        File.WriteAllLines(pairs, ["word\tphonemes", .. Enumerable.Repeat(new[] { "cat\tK AE1 T", "dog\tD AO1 G", "bat\tB AE1 T" }, 10).SelectMany(r => r)]);
+
+        var (code, output, error) = Run("seq2seq", "train", "--data", pairs, "--source-column", "word", "--target-column", "phonemes",
+            "--target-tokens", "word", "--epochs", "1", "--hidden", "8", "--embedding", "4", "--out", Path.Combine(_dir, "repeated"));
 
         Assert.True(code == 0, error);
         Assert.Contains("source 9 char tokens, target 11 word tokens", output);
+        Assert.Contains("baseline: the target of the nearest training source by edit distance 100.0 %", output);
     }
 
     [Fact]

@@ -38,8 +38,8 @@ internal sealed record TrainingResult(History History, bool Stopped, int BestEpo
 /// <summary>
 /// Trains any application's model the same way: Adam with gradient clipping, progress on the terminal, Ctrl+C that
 /// stops cleanly, and a checkpoint of the best epoch (by validation loss). The model file in <c>--out</c> is only
-/// written at the end, from that best checkpoint, so a run that fails never leaves a broken file nor replaces a
-/// good one; loss plots go beside it.
+/// written at the end, from that best checkpoint, so a run that fails, or is stopped before its first epoch is
+/// complete, never leaves a broken file nor replaces a good one; loss plots go beside it.
 /// </summary>
 internal static class Trainer
 {
@@ -63,6 +63,11 @@ internal static class Trainer
         {
             var history = progress.Run(() => model.Fit(
                 job.Train, job.Validation, settings.Epochs, settings.Batch, job.Shuffle, [stop, best, progress], settings.Seed, job.Bucketing));
+            if (stop.BeforeFirstEpoch)
+            {
+                throw new CliException($"stopped (Ctrl+C) before the first epoch was complete; nothing was saved ({modelPath} was not written)");
+            }
+
             if (best.SavedEpoch < 0)
             {
                 throw new CliException("training ended before any epoch could be validated; nothing was saved");

@@ -147,13 +147,14 @@ internal static class Seq2SeqCommand
             $"done in {(int)result.Elapsed.TotalMinutes}:{result.Elapsed.Seconds:D2}: best epoch {result.BestEpoch + 1}, validation loss {result.BestValLoss:F4}, teacher-forced token accuracy {result.History.Epochs[result.BestEpoch]["val_accuracy"]:P1}"));
 
         // The saved (best) epoch is evaluated, not the last one trained.
-        Evaluate(Translator.Load(result.ModelPath), Splits.Take(pairs.Sources, split.Test), Splits.Take(pairs.Targets, split.Test), beam, output);
+        var baseline = new NearestSource([.. split.Train.Select(i => translator.SourceIds(pairs.Sources[i]))], Splits.Take(pairs.Targets, split.Train));
+        Evaluate(Translator.Load(result.ModelPath), baseline, Splits.Take(pairs.Sources, split.Test), Splits.Take(pairs.Targets, split.Test), beam, output);
         output.WriteLine($"saved {result.ModelPath}, plots {string.Join(", ", result.Plots)}");
     }
 
-    private static void Evaluate(Translator translator, string[] sources, string[] targets, int beam, TextWriter output)
+    private static void Evaluate(Translator translator, NearestSource baseline, string[] sources, string[] targets, int beam, TextWriter output)
     {
-        int greedyRight = 0, beamRight = 0;
+        int greedyRight = 0, beamRight = 0, baselineRight = 0;
         var rows = new List<string>();
         for (int i = 0; i < sources.Length; i++)
         {
@@ -163,6 +164,7 @@ internal static class Seq2SeqCommand
             bool g = translator.Matches(greedy, targets[i]), b = translator.Matches(best, targets[i]);
             greedyRight += g ? 1 : 0;
             beamRight += b ? 1 : 0;
+            baselineRight += translator.Matches(baseline.Predict(ids), targets[i]) ? 1 : 0;
             if (i < Examples)
             {
                 rows.Add($"  {sources[i]} -> {targets[i]} -> {greedy.Text} {Mark(g)} | {best.Text} {Mark(b)}");
@@ -170,6 +172,7 @@ internal static class Seq2SeqCommand
         }
 
         output.WriteLine(Invariant($"test word accuracy ({sources.Length:N0} pairs, the whole output exactly right): greedy {(double)greedyRight / sources.Length:P1}, beam {beam} {(double)beamRight / sources.Length:P1}"));
+        output.WriteLine(Invariant($"  baseline: the target of the nearest training source by edit distance {(double)baselineRight / sources.Length:P1}"));
         output.WriteLine($"examples (source -> expected -> greedy | beam {beam}):");
         rows.ForEach(output.WriteLine);
     }

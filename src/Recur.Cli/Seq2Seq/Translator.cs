@@ -109,4 +109,7 @@ internal sealed class Translator(EncoderDecoder network, Tokenizer source, Token
 
     /// <summary>Whether <paramref name="output"/> is exactly <paramref name="expected"/>, token for token.</summary>
     public bool Matches(Translation output, string expected) => output.Tokens.SequenceEqual(target.Split(expected));
+
+    /// <summary>Whether the target text <paramref name="output"/> is exactly <paramref name="expected"/>, token for token.</summary>
+    public bool Matches(string output, string expected) => target.Split(output).SequenceEqual(target.Split(expected));
 }

@@ -75,8 +75,7 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
     protected override unsafe void FusedForward(int t, int tPrev, int j0, int j1)
     {
         int h = HiddenSize;
-        var w = WeightHh.Value;
-        fixed (float* pw = &w.Buffer[w.Offset])
+        float* pw = FusedHh;
         fixed (float* pb = BiasHh is null ? default : BiasHh.Value.Span.Slice(2 * h, h))
         fixed (float* ph = HiddenAt(tPrev, out _))
         fixed (float* pGates = &Gates[t * GateRows])

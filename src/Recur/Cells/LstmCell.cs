@@ -24,6 +24,8 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
 
     public override ReadOnlySpan<float> FinalCell => CellAt(Reverse ? 0 : Steps - 1);
 
+    protected override float[] CellSequence => _c;
+
     protected override void StepForward(int t, int tPrev)
     {
         if (UseFusedStep)
@@ -112,8 +114,7 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
     protected override unsafe void FusedForward(int t, int tPrev, int j0, int j1)
     {
         int h = HiddenSize;
-        var w = WeightHh.Value;
-        fixed (float* pw = &w.Buffer[w.Offset])
+        float* pw = FusedHh;
         fixed (float* ph = HiddenAt(tPrev, out _))
         fixed (float* pGates = &Gates[t * GateRows])
         fixed (float* pcPrev = CellAt(tPrev))

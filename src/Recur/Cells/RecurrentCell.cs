@@ -26,6 +26,7 @@ internal abstract partial class RecurrentCell
     private readonly CachedPack _hh = new();           // op(B) = W_hh (G, H) for the backward steps
     private readonly CachedPack _ihTransposed = new(); // op(B) = W_ihᵀ (I, G) for the input projection
     private PackedMatrix? _forwardPack, _backwardPack;
+    private FusedRows? _fusedHh; // W_hh (G, H) in the fused step's layout, when a forward took that path
     private readonly GateJob _gateJob;
     private FusedJob? _fusedJob;
     private float[] _foldedBias = [];
@@ -120,6 +121,9 @@ internal abstract partial class RecurrentCell
     /// <summary>W_hhᵀ packed for the forward steps of the current sequence.</summary>
     protected PackedMatrix HhTransposed => _forwardPack!;
 
+    /// <summary>W_hh in the fused step's layout, for the forward steps of the current sequence when <see cref="UseFusedStep"/>.</summary>
+    protected unsafe float* FusedHh => _fusedHh!.Data;
+
     /// <summary>
     /// Runs the whole sequence. x (T, B, I) must stay unchanged until <see cref="Backward"/>; h0 and c0 are (B, H)
     /// or empty for zeros. Writes h_t into the hidden sequence buffer.
@@ -163,20 +167,48 @@ internal abstract partial class RecurrentCell
         var ihTransposed = _ihTransposed.Get(WeightIh.Value.Span, InputSize, true, InputSize, GateRows);
         Gemm.Multiply(x, InputSize, false, ihTransposed, rows, gates, GateRows, accumulate: BiasIh is not null);
 
-        if (!UseFusedStep) // the fused step reads the raw W_hh rows
+        if (UseFusedStep)
+        {
+            // Checked against W_hh, and refreshed, block by block: inside the first step for a whole sequence.
+            _fusedHh ??= new FusedRows();
+            _fusedHh.Prepare(GateRows * HiddenSize, HiddenSize);
+        }
+        else
         {
             _forwardPack = _hhTransposed.Get(WeightHh.Value.Span, HiddenSize, true, HiddenSize, GateRows);
         }
+
+        if (UseFusedStep && lengths is null)
+        {
+            // All steps in one fork/join: each thread keeps its units' W_hh rows for the whole sequence.
+            _fusedJob ??= new FusedJob(this);
+            _fusedJob.RunSteps(steps, FusedTasks);
+            _fusedHh!.MarkFilled();
+            return;
+        }
+
+        if (UseFusedStep)
+        {
+            _fusedHh!.Refresh(WeightHh.Value.Span, 0, GateRows);
+            _fusedHh.MarkFilled();
+        }
+
         for (int s = 0; s < steps; s++)
         {
-            int t = reverse ? steps - 1 - s : s;
-            int tPrev = s == 0 ? -1 : (reverse ? t + 1 : t - 1);
+            var (t, tPrev) = StepAt(s);
             StepForward(t, tPrev);
             if (lengths is not null)
             {
                 CarryPaddedRows(t, tPrev);
             }
         }
+    }
+
+    /// <summary>Step s of the loop in time order: t, and the step before it (-1 for the initial state).</summary>
+    private (int T, int TPrev) StepAt(int s)
+    {
+        int t = Reverse ? Steps - 1 - s : s;
+        return (t, s == 0 ? -1 : (Reverse ? t + 1 : t - 1));
     }
 
     /// <summary>
@@ -417,29 +449,49 @@ internal abstract partial class RecurrentCell
     /// <summary>Whether the cell implements <see cref="FusedForward"/> (LSTM, GRU).</summary>
     protected virtual bool HasFusedStep => false;
 
-    /// <summary>Runs the fused single-sequence step t over all hidden units, split across the workers from 128 units.</summary>
+    /// <summary>
+    /// Tasks of a fused step: hidden units in groups of 8, two tasks per thread (so a slowed core can be helped),
+    /// from 128 units; below that a step is too short to share.
+    /// </summary>
+    private int FusedTasks => HiddenSize >= 128 ? Math.Min(2 * WorkerPool.Threads, HiddenSize / 8) : 1;
+
+    /// <summary>Runs the fused single-sequence step t over all hidden units (a single step, for padded sequences).</summary>
     protected void RunFusedStep(int t, int tPrev)
     {
         _fusedJob ??= new FusedJob(this);
-        _fusedJob.Set(t, tPrev);
-        WorkerPool.RunOrInline(_fusedJob, HiddenSize >= 128 ? Math.Min(2 * WorkerPool.Threads, HiddenSize / 8) : 1);
+        _fusedJob.Step(t, tPrev, FusedTasks);
     }
 
     /// <summary>The fused single-sequence step t (<see cref="FusedStep"/>) for hidden units [j0, j1), multiples of 8.</summary>
     protected virtual void FusedForward(int t, int tPrev, int j0, int j1) =>
         throw new NotSupportedException($"{GetType().Name} has no fused step.");
 
-    /// <summary>A fused step as a pool job: part p of P takes units in groups of 8.</summary>
-    private sealed class FusedJob(RecurrentCell cell) : ParallelJob
+    /// <summary>Fused steps as pool work: task p of P takes units in groups of 8, for the whole sequence or one step.</summary>
+    private sealed class FusedJob(RecurrentCell cell) : StepwiseJob
     {
-        private int _t, _tPrev;
+        private int _t = -1, _tPrev; // one given step, or -1 for the steps of the sequence in loop order
 
-        public void Set(int t, int tPrev) => (_t, _tPrev) = (t, tPrev);
-
-        public override void Run(int part, int parts)
+        public void Step(int t, int tPrev, int tasks)
         {
-            int groups = cell.HiddenSize / 8;
-            cell.FusedForward(_t, _tPrev, groups * part / parts * 8, groups * (part + 1) / parts * 8);
+            (_t, _tPrev) = (t, tPrev);
+            RunSteps(1, tasks);
+            _t = -1;
+        }
+
+        protected override void RunStep(int step, int task, int tasks)
+        {
+            int h = cell.HiddenSize, groups = h / 8, j0 = groups * task / tasks * 8, j1 = groups * (task + 1) / tasks * 8;
+            if (_t < 0 && step == 0)
+            {
+                // This task's rows of every gate block, checked (and rearranged if W_hh changed) where they will be read.
+                for (int q = 0; q < cell.GateRows; q += h)
+                {
+                    cell._fusedHh!.Refresh(cell.WeightHh.Value.Span, q + j0, q + j1);
+                }
+            }
+
+            var (t, tPrev) = _t >= 0 ? (_t, _tPrev) : cell.StepAt(step);
+            cell.FusedForward(t, tPrev, j0, j1);
         }
     }
 

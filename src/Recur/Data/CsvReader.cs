@@ -175,6 +175,13 @@ public static class CsvReader
         return ReadRows(path, lines, header, headerLine, columns, options ?? new());
     }
 
+    /// <summary>
+    /// The column names of <paramref name="path"/>: its first non-blank line, split and trimmed as <see cref="Read(string, CsvOptions?)"/>
+    /// splits it (a quoted name may hold the separator).
+    /// </summary>
+    /// <exception cref="DataFormatException">The file is empty or its header is malformed.</exception>
+    public static string[] ReadColumnNames(string path, CsvOptions? options = null) => ReadHeader(path, options).Header;
+
     private static (string[] Lines, string[] Header, int HeaderLine) ReadHeader(string path, CsvOptions? options)
     {
         ArgumentNullException.ThrowIfNull(path);

@@ -40,6 +40,18 @@ public sealed class CsvReaderTests : IDisposable
     }
 
     [Fact]
+    public void Column_names_are_the_first_non_blank_line_split_as_rows_are()
+    {
+        string path = _dir.Write("names.csv", "\n  \n\"label, class\",\"say \"\"hi\"\"\",p0_0\n1,2,3\n");
+        Assert.Equal(["label, class", "say \"hi\"", "p0_0"], CsvReader.ReadColumnNames(path));
+        Assert.Equal(["year", "month", "passengers"], CsvReader.ReadColumnNames(DataTestFiles.AirPassengers));
+
+        string empty = _dir.Write("empty.csv", " \n\n");
+        var e = Assert.Throws<DataFormatException>(() => CsvReader.ReadColumnNames(empty));
+        Assert.Contains("empty", e.Message);
+    }
+
+    [Fact]
     public void Sunspot_months_read_with_decimal_points()
     {
         var table = CsvReader.Read(DataTestFiles.SunspotMonth, ["sunspots"]);

@@ -25,17 +25,39 @@ public class CachedPackTests
         Assert.NotEqual(c1, c2);
     }
 
-    [Fact]
-    public void A_layer_sees_weights_written_between_two_forwards()
+    [Theory]
+    [InlineData(4)]   // the packed GEMM path
+    [InlineData(16)]  // the fused single-sequence step (FusedRows), on one thread
+    [InlineData(128)] // the fused step split across threads: each task checks its own rows
+    public void A_layer_sees_weights_written_between_two_forwards(int hidden)
     {
-        var lstm = new Lstm(3, 4, seed: 1);
+        var lstm = new Lstm(3, hidden, seed: 1);
+        var fresh = new Lstm(3, hidden, seed: 1);
         var x = Tensor.FromValues(Enumerable.Range(0, 2 * 1 * 3).Select(i => 0.1f * i).ToArray(), 2, 1, 3);
         var before = lstm.Forward(x).Output.Clone();
-        lstm.GetParameter("weight_hh_l0").Value.Span[7] += 0.5f;
-        var after = lstm.Forward(x).Output.Clone();
-        var fresh = new Lstm(3, 4, seed: 1);
-        fresh.GetParameter("weight_hh_l0").Value.Span[7] += 0.5f;
-        Assert.NotEqual(before.Span.ToArray(), after.Span.ToArray());
-        Assert.Equal(fresh.Forward(x).Output.Span.ToArray(), after.Span.ToArray());
+
+        // A direct write in the first row, then one in the last row of the last gate block (another task's rows).
+        foreach (int index in new[] { 7, 4 * hidden * hidden - 1 })
+        {
+            lstm.GetParameter("weight_hh_l0").Value.Span[index] += 0.5f;
+            fresh.GetParameter("weight_hh_l0").Value.Span[index] += 0.5f;
+            var after = lstm.Forward(x).Output.Clone();
+            Assert.NotEqual(before.Span.ToArray(), after.Span.ToArray());
+            var expected = Clone(fresh).Forward(x).Output.Span.ToArray();
+            Assert.Equal(expected, after.Span.ToArray());
+            before = after;
+        }
+    }
+
+    /// <summary>A new layer with the same weights, so no cache of the compared one can be involved.</summary>
+    private static Lstm Clone(Lstm source)
+    {
+        var copy = new Lstm(source.InputSize, source.HiddenSize);
+        foreach (var p in source.Parameters)
+        {
+            p.Value.Span.CopyTo(copy.GetParameter(p.Name).Value.Span);
+        }
+
+        return copy;
     }
 }

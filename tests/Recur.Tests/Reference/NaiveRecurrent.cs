@@ -139,6 +139,16 @@ public sealed class NaiveRecurrent
         return new Result { Output = output, Hn = hn, Cn = HasCell ? cn : null };
     }
 
+    /// <summary>
+    /// What step t of sequence b computed in the last Forward, in layer l, direction d: the gate activations (G, empty
+    /// for the RNN), h_t and c_t (H).
+    /// </summary>
+    public (double[] Gates, double[] H, double[] C) StepValues(int l, int d, int t, int b)
+    {
+        var cache = _caches![l * Directions + d][t, b];
+        return (Mode is RecurrentMode.Lstm or RecurrentMode.Gru ? cache.Act : [], cache.H, cache.C);
+    }
+
     /// <summary>Exact BPTT for loss = Σ output·dOutput + Σ h_n·dHn + Σ c_n·dCn.</summary>
     public Gradients Backward(double[] dOutput, double[]? dHn, double[]? dCn)
     {
