@@ -173,6 +173,7 @@ internal sealed class AddingTask : LabTask
 /// <summary>The copy-memory task of lag T (see <see cref="CopyMemory"/>), with fresh training samples every step.</summary>
 internal sealed class CopyTask : LabTask
 {
+    private const int IgnoreIndex = -100;
     private readonly ulong _seed;
     private Rng _stream;
 
@@ -195,8 +196,6 @@ internal sealed class CopyTask : LabTask
 
         Probe = probeData;
     }
-
-    private const int IgnoreIndex = -100;
 
     public override string Name => "copy";
 
