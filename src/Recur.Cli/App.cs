@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Reflection;
 using Recur.Cli.Classify;
 using Recur.Cli.Common;
@@ -44,7 +45,7 @@ internal static class App
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            error.WriteLine($"recur: error: {parsed.Errors[0].Message} (see 'recur --help')");
+            error.WriteLine($"recur: error: {UsageError(parsed.Errors[0])} (see 'recur --help')");
             return 2;
         }
 
@@ -69,6 +70,23 @@ internal static class App
             error.WriteLine($"recur: error: unexpected {e.GetType().Name}: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// A parse error on one line, naming the option it concerns: System.CommandLine lists the allowed values of an
+    /// option on separate lines ("Argument 'x' not recognized. Must be one of:\n\t'a'\n\t'b'").
+    /// </summary>
+    private static string UsageError(ParseError parseError)
+    {
+        string message = string.Join(' ', parseError.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Replace("' '", "', '", StringComparison.Ordinal);
+        var option = parseError.SymbolResult switch
+        {
+            OptionResult o => o.Option,
+            ArgumentResult { Parent: OptionResult o } => o.Option,
+            _ => null,
+        };
+        return option is null || message.Contains(option.Name, StringComparison.Ordinal) ? message : $"{option.Name}: {message}";
     }
 
     // "0.1.0+<40-hex commit>" → "0.1.0+<7-hex commit>", as git abbreviates it.

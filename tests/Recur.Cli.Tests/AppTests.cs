@@ -82,6 +82,16 @@ public sealed class AppTests : IDisposable
     }
 
     [Fact]
+    public void A_value_outside_the_choices_is_one_line_naming_the_option_and_the_choices()
+    {
+        var (code, _, error) = Run("textgen", "train", "--cell", "bogus");
+
+        Assert.Equal(2, code);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("--cell: Argument 'bogus' not recognized. Must be one of: 'rnn', 'lstm', 'gru'", error);
+    }
+
+    [Fact]
     public void A_text_too_short_for_the_batch_is_one_error_line()
     {
         string text = Path.Combine(_dir, "tiny.txt");

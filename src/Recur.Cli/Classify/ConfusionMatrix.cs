@@ -1,4 +1,5 @@
 using System.Globalization;
+using Recur.Cli.Common;
 
 namespace Recur.Cli.Classify;
 
@@ -85,10 +86,7 @@ internal sealed class ConfusionMatrix
         plot.Title(title);
         plot.XLabel("predicted class");
         plot.YLabel("true class");
-        string png = Path.Combine(folder, "confusion.png"), svg = Path.Combine(folder, "confusion.svg");
-        plot.SavePng(png, 600, 560);
-        plot.SaveSvg(svg, 600, 560);
-        return [png, svg];
+        return OutputFiles.SavePlot(plot, folder, "confusion", 600, 560);
     }
 
     private int Row(int t) => Enumerable.Range(0, Classes.Count).Sum(p => _counts[t, p]);

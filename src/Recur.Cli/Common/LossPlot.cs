@@ -27,6 +27,6 @@ internal static class LossPlot
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         plot.ShowLegend();
-        return PlotFiles.Save(plot, folder, "loss");
+        return OutputFiles.SavePlot(plot, folder, "loss");
     }
 }

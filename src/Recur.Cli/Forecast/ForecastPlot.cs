@@ -42,6 +42,6 @@ internal sealed class ForecastPlot(string title, string target)
         _plot.XLabel("row (time step)");
         _plot.YLabel(target);
         _plot.ShowLegend();
-        return PlotFiles.Save(_plot, folder, name);
+        return OutputFiles.SavePlot(_plot, folder, name);
     }
 }

@@ -154,7 +154,7 @@ internal static class GatesCommand
 
         Directory.CreateDirectory(request.Out);
         string page = Path.Combine(request.Out, "gates.html");
-        AtomicWrite.Text(page, view.Html());
+        OutputFiles.WriteText(page, view.Html());
         var plots = GatesHeatmap.Write(view, request.Out);
 
         cli.Output.WriteLine($"recur gates: {view.Title}, shown as {shading.ShownAs}");

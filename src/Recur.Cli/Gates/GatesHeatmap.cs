@@ -50,9 +50,6 @@ internal static class GatesHeatmap
         plot.YLabel("unit");
 
         int width = Math.Clamp(250 + 7 * steps, 800, 1800), height = Math.Max(300, 150 + 36 * rows);
-        string png = Path.Combine(folder, "gates.png"), svg = Path.Combine(folder, "gates.svg");
-        AtomicWrite.Bytes(png, plot.GetImageBytes(width, height, ScottPlot.ImageFormat.Png));
-        AtomicWrite.Text(svg, plot.GetSvgXml(width, height));
-        return [png, svg];
+        return OutputFiles.SavePlot(plot, folder, "gates", width, height);
     }
 }
