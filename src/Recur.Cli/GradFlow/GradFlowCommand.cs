@@ -41,7 +41,7 @@ internal static class GradFlowCommand
         var output = new Option<string>("--out") { Description = "Folder for index.html, the CSVs and the plots", DefaultValueFactory = _ => Path.Combine("runs", "gradflow") };
         var quick = new Option<bool>("--quick") { Description = "A tiny lab (lags 10 and 20, a few steps, every lag trained) that checks every part in seconds" };
         var allLags = new Option<bool>("--all-lags") { Description = "Train every cell at every lag; by default a cell that fails a lag (with the same clipping) is not trained at the longer ones, only its gradient at init is measured" };
-        // Not AcceptOnlyFromAmong: its message lists the choices on separate lines.
+        // One validator for the single choices and the comma-separated lists, so every message reads alike.
         task.Validators.Add(r => CheckList(r, s => s is "adding" or "copy" or "real" or "all", "one of adding, copy, real, all", single: true));
         clip.Validators.Add(r => CheckList(r, s => s is "on" or "off" or "both", "one of on, off, both", single: true));
         lags.Validators.Add(r => CheckList(r, s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int lag) && lag >= 2,
