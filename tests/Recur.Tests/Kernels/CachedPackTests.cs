@@ -25,6 +25,24 @@ public class CachedPackTests
         Assert.NotEqual(c1, c2);
     }
 
+    [Fact]
+    public void A_large_weight_is_compared_in_parallel_parts_and_a_change_in_any_part_is_seen()
+    {
+        const int k = 256, n = 512; // 128K values: the comparison is split across the workers
+        var snapshot = new WeightSnapshot();
+        var w = Enumerable.Range(0, k * n).Select(i => (float)Math.Sin(i)).ToArray();
+        snapshot.Remember(w);
+        Assert.True(snapshot.Matches(w));
+        foreach (int index in new[] { 0, k * n / 2 + 1, k * n - 1 })
+        {
+            var changed = (float[])w.Clone();
+            changed[index] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(w[index]) ^ int.MinValue); // one bit: the sign (0 becomes -0)
+            Assert.False(snapshot.Matches(changed));
+        }
+
+        Assert.False(snapshot.Matches(w.AsSpan(1)));
+    }
+
     [Theory]
     [InlineData(4)]   // the packed GEMM path
     [InlineData(16)]  // the fused single-sequence step (FusedRows), on one thread
