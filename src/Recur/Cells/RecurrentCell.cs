@@ -169,28 +169,25 @@ internal abstract partial class RecurrentCell
 
         if (UseFusedStep)
         {
-            // Checked against W_hh, and refreshed, block by block: inside the first step for a whole sequence.
             _fusedHh ??= new FusedRows();
             _fusedHh.Prepare(GateRows * HiddenSize, HiddenSize);
+            if (lengths is null)
+            {
+                // All steps in one fork/join: each thread keeps its units' W_hh rows for the whole sequence, and
+                // checks them against W_hh (rearranging any that changed) in the first step.
+                _fusedJob ??= new FusedJob(this);
+                _fusedJob.RunSteps(steps, FusedTasks);
+                _fusedHh.MarkFilled();
+                return;
+            }
+
+            // A padded sequence steps one at a time (its padded steps carry the state): check all rows first.
+            _fusedHh.Refresh(WeightHh.Value.Span, 0, GateRows);
+            _fusedHh.MarkFilled();
         }
         else
         {
             _forwardPack = _hhTransposed.Get(WeightHh.Value.Span, HiddenSize, true, HiddenSize, GateRows);
-        }
-
-        if (UseFusedStep && lengths is null)
-        {
-            // All steps in one fork/join: each thread keeps its units' W_hh rows for the whole sequence.
-            _fusedJob ??= new FusedJob(this);
-            _fusedJob.RunSteps(steps, FusedTasks);
-            _fusedHh!.MarkFilled();
-            return;
-        }
-
-        if (UseFusedStep)
-        {
-            _fusedHh!.Refresh(WeightHh.Value.Span, 0, GateRows);
-            _fusedHh.MarkFilled();
         }
 
         for (int s = 0; s < steps; s++)

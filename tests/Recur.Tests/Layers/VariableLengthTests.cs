@@ -90,6 +90,28 @@ public class VariableLengthTests
         Assert.Throws<ArgumentOutOfRangeException>(() => lstm.Forward(x, null, [5, 1]));
     }
 
+    [Theory]
+    [InlineData(RecurrentMode.Lstm, 16)]  // the fused single-sequence step, one step at a time
+    [InlineData(RecurrentMode.Gru, 128)]  // the same, its units split across the threads
+    public void One_padded_sequence_gives_what_its_valid_steps_give_alone(RecurrentMode mode, int hidden)
+    {
+        var rng = new Rng(8);
+        var x = Tensor.FromValues(Tolerance.RandomNormal(rng, 7 * 3), 7, 1, 3);
+        var padded = LayerFactory.Create(mode, 3, hidden, 1, bidirectional: true, seed: 5);
+        var alone = LayerFactory.Create(mode, 3, hidden, 1, bidirectional: true, seed: 5);
+        for (int round = 0; round < 2; round++) // the second round runs with W_hh changed in between
+        {
+            var result = padded.Forward(x, null, [4]);
+            var expected = alone.Forward(Rows(x, 0, 4));
+            Tolerance.AssertClose(expected.Output.Span, result.Output.Slice(0, 4).Span, Tol, "valid steps");
+            Tolerance.AssertClose(expected.FinalState.Hidden.Span, result.FinalState.Hidden.Span, Tol, "h_n");
+            Assert.All(result.Output.Slice(4, 3).Span.ToArray(), v => Assert.Equal(0f, v));
+
+            padded.GetParameter("weight_hh_l0").Value.Span[^1] += 0.25f;
+            alone.GetParameter("weight_hh_l0").Value.Span[^1] += 0.25f;
+        }
+    }
+
     [Fact]
     public void Full_lengths_take_the_same_path_as_no_lengths()
     {
