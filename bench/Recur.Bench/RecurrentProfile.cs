@@ -66,8 +66,7 @@ internal static class RecurrentProfile
             mark = Stopwatch.GetTimestamp();
             packedT.Pack(wHh, Hidden, true, Hidden, g);
             Lap(0);
-            Elementwise.BroadcastRows(bias, gates, rows);
-            Gemm.Multiply(x, InputSize, false, wIh, InputSize, true, rows, g, InputSize, gates, g, accumulate: true);
+            Gemm.Multiply(x, InputSize, false, wIh, InputSize, true, rows, g, InputSize, gates, g, accumulate: false);
             Lap(1);
             for (int t = 0; t < Steps; t++)
             {
@@ -84,13 +83,13 @@ internal static class RecurrentProfile
                     switch (cell)
                     {
                         case "LSTM":
-                            GateKernels.LstmForward(gates.AsSpan(g0, n * g), tp == 0 ? hPrevRows : c.AsSpan(r0 - bh, nh), c.AsSpan(r0, nh), tanhC.AsSpan(r0, nh), hRows, Hidden, n, Hidden);
+                            GateKernels.LstmForward(gates.AsSpan(g0, n * g), bias, tp == 0 ? hPrevRows : c.AsSpan(r0 - bh, nh), c.AsSpan(r0, nh), tanhC.AsSpan(r0, nh), hRows, Hidden, n, Hidden);
                             break;
                         case "GRU":
-                            GateKernels.GruForward(gates.AsSpan(g0, n * g), hh.AsSpan(b0 * g, n * g), bias.AsSpan(2 * Hidden, Hidden), hPrevRows, Hidden, c.AsSpan(r0, nh), hRows, Hidden, n, Hidden);
+                            GateKernels.GruForward(gates.AsSpan(g0, n * g), bias, hh.AsSpan(b0 * g, n * g), bias.AsSpan(2 * Hidden, Hidden), hPrevRows, Hidden, c.AsSpan(r0, nh), hRows, Hidden, n, Hidden);
                             break;
                         default:
-                            GateKernels.RnnForward(gates.AsSpan(g0, n * g), false, hRows, Hidden, n, Hidden);
+                            GateKernels.RnnForward(gates.AsSpan(g0, n * g), bias.AsSpan(0, g), false, hRows, Hidden, n, Hidden);
                             break;
                     }
                 });

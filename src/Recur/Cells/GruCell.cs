@@ -56,7 +56,7 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
         var hPrev = HiddenAt(tPrev, out int hPrevStride);
         var biasHn = BiasHh is null ? default : BiasHh.Value.Span.Slice(2 * HiddenSize, HiddenSize);
         GateKernels.GruForward(
-            Gates.AsSpan(g0, rows * GateRows), _hh.AsSpan(b0 * GateRows, rows * GateRows), biasHn, hPrev[(b0 * hPrevStride)..], hPrevStride,
+            Gates.AsSpan(g0, rows * GateRows), FoldedBias, _hh.AsSpan(b0 * GateRows, rows * GateRows), biasHn, hPrev[(b0 * hPrevStride)..], hPrevStride,
             _hn.AsSpan((t * Batch + b0) * HiddenSize, n), HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, rows, HiddenSize, j0, j1);
     }
 
@@ -76,13 +76,14 @@ internal sealed class GruCell(int inputSize, int hiddenSize, bool bias, string s
     {
         int h = HiddenSize;
         float* pw = FusedHh;
+        fixed (float* pBias = FoldedBias)
         fixed (float* pb = BiasHh is null ? default : BiasHh.Value.Span.Slice(2 * h, h))
         fixed (float* ph = HiddenAt(tPrev, out _))
         fixed (float* pGates = &Gates[t * GateRows])
         fixed (float* phn = &_hn[t * h])
         fixed (float* pOut = &HSeq[HOffset + t * HStride])
         {
-            FusedStep.Gru(pw, pb, ph, pGates, phn, pOut, h, j0, j1);
+            FusedStep.Gru(pw, pBias, pb, ph, pGates, phn, pOut, h, j0, j1);
         }
     }
 

@@ -44,7 +44,7 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
     {
         int bh = Batch * HiddenSize, g0 = (t * Batch + b0) * GateRows, s0 = t * bh + b0 * HiddenSize, n = rows * HiddenSize;
         GateKernels.LstmForward(
-            Gates.AsSpan(g0, rows * GateRows), CellAt(tPrev).Slice(b0 * HiddenSize, n), _c.AsSpan(s0, n), _tanhC.AsSpan(s0, n),
+            Gates.AsSpan(g0, rows * GateRows), FoldedBias, CellAt(tPrev).Slice(b0 * HiddenSize, n), _c.AsSpan(s0, n), _tanhC.AsSpan(s0, n),
             HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, rows, HiddenSize, j0, j1);
     }
 
@@ -115,6 +115,7 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
     {
         int h = HiddenSize;
         float* pw = FusedHh;
+        fixed (float* pBias = FoldedBias)
         fixed (float* ph = HiddenAt(tPrev, out _))
         fixed (float* pGates = &Gates[t * GateRows])
         fixed (float* pcPrev = CellAt(tPrev))
@@ -122,7 +123,7 @@ internal sealed class LstmCell(int inputSize, int hiddenSize, bool bias, string 
         fixed (float* ptc = &_tanhC[t * h])
         fixed (float* pOut = &HSeq[HOffset + t * HStride])
         {
-            FusedStep.Lstm(pw, ph, pGates, pcPrev, pc, ptc, pOut, h, j0, j1);
+            FusedStep.Lstm(pw, pBias, ph, pGates, pcPrev, pc, ptc, pOut, h, j0, j1);
         }
     }
 

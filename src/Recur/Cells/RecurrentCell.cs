@@ -29,7 +29,7 @@ internal abstract partial class RecurrentCell
     private FusedRows? _fusedHh; // W_hh (G, H) in the fused step's layout, when a forward took that path
     private readonly GateJob _gateJob;
     private FusedJob? _fusedJob;
-    private float[] _foldedBias = [];
+    private float[] _foldedBias = []; // (G): the biases the step kernels add to x·W_ihᵀ (zeros without biases)
     private float[] _stash = []; // (B, 2, H): padded rows of DhNext and DcNext during a backward step
     private readonly float[] _biasGradients; // (2, G): this backward's b_ih and b_hh gradients, summed over steps
 
@@ -118,6 +118,9 @@ internal abstract partial class RecurrentCell
 
     protected float[] DcNext { get; private set; } = [];
 
+    /// <summary>(G): b_ih + b_hh (GRU: b_ih + [b_hr, b_hz, 0]), or zeros for a cell without biases.</summary>
+    protected ReadOnlySpan<float> FoldedBias => _foldedBias.AsSpan(0, GateRows);
+
     /// <summary>W_hhᵀ packed for the forward steps of the current sequence.</summary>
     protected PackedMatrix HhTransposed => _forwardPack!;
 
@@ -156,16 +159,15 @@ internal abstract partial class RecurrentCell
             CopyOrZero(c0, C0.AsSpan(0, bh));
         }
 
-        // gates = x·W_ihᵀ + (biases that do not depend on h), for all steps at once.
-        var gates = Gates.AsSpan(0, rows * GateRows);
+        // gates = x·W_ihᵀ for all steps at once. The biases that do not depend on h are added by the step kernels
+        // (FoldedBias), not broadcast here: at B=64 that saves writing, then reading back, the (T, B, G) block.
         if (BiasIh is not null)
         {
             FoldInputBias(_foldedBias);
-            Elementwise.BroadcastRows(_foldedBias.AsSpan(0, GateRows), gates, rows);
         }
 
         var ihTransposed = _ihTransposed.Get(WeightIh.Value.Span, InputSize, true, InputSize, GateRows);
-        Gemm.Multiply(x, InputSize, false, ihTransposed, rows, gates, GateRows, accumulate: BiasIh is not null);
+        Gemm.Multiply(x, InputSize, false, ihTransposed, rows, Gates.AsSpan(0, rows * GateRows), GateRows, accumulate: false);
 
         if (UseFusedStep)
         {
@@ -423,7 +425,7 @@ internal abstract partial class RecurrentCell
             DcNext = Grow(DcNext, bh);
         }
 
-        _foldedBias = Grow(_foldedBias, GateRows);
+        _foldedBias = Grow(_foldedBias, GateRows); // new arrays are zeros: the bias of a cell without biases
         _stash = Grow(_stash, 2 * bh);
     }
 

@@ -22,7 +22,7 @@ internal sealed class RnnCell(int inputSize, int hiddenSize, bool bias, bool rel
     protected override void GatesForward(int t, int tPrev, int b0, int rows, int j0, int j1)
     {
         GateKernels.RnnForward(
-            Gates.AsSpan((t * Batch + b0) * GateRows, rows * GateRows), Relu,
+            Gates.AsSpan((t * Batch + b0) * GateRows, rows * GateRows), FoldedBias, Relu,
             HSeq.AsSpan(HOffset + (t * Batch + b0) * HStride), HStride, rows, HiddenSize, j0, j1);
     }
 

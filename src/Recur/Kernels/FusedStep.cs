@@ -29,18 +29,18 @@ internal static unsafe class FusedStep
     public static int ChunkWidth(int hidden) => Vector512.IsHardwareAccelerated && hidden % 16 == 0 ? 16 : 8;
 
     /// <summary>
-    /// LSTM units [j0, j1): gates (4H) holds x·W_ihᵀ + b_ih + b_hh on entry and σ(i), σ(f), tanh(g), σ(o) on exit;
-    /// writes c, tanh(c) and h = o·tanh(c) for those units.
+    /// LSTM units [j0, j1): gates (4H) holds x·W_ihᵀ on entry, to which bias (4H, b_ih + b_hh) is added, and σ(i), σ(f),
+    /// tanh(g), σ(o) on exit; writes c, tanh(c) and h = o·tanh(c) for those units.
     /// </summary>
     public static void Lstm(
-        float* wHh, float* hPrev, float* gates, float* cPrev, float* c, float* tanhC, float* h, int hidden, int j0, int j1)
+        float* wHh, float* bias, float* hPrev, float* gates, float* cPrev, float* c, float* tanhC, float* h, int hidden, int j0, int j1)
     {
         for (int j = j0; j < j1; j += 8)
         {
-            var i = Sigmoid(Dot8(wHh + (long)j * hidden, hPrev, hidden) + Vector256.Load(gates + j));
-            var f = Sigmoid(Dot8(wHh + (long)(hidden + j) * hidden, hPrev, hidden) + Vector256.Load(gates + hidden + j));
-            var g = Tanh(Dot8(wHh + (long)(2 * hidden + j) * hidden, hPrev, hidden) + Vector256.Load(gates + 2 * hidden + j));
-            var o = Sigmoid(Dot8(wHh + (long)(3 * hidden + j) * hidden, hPrev, hidden) + Vector256.Load(gates + 3 * hidden + j));
+            var i = Sigmoid(Dot8(wHh + (long)j * hidden, hPrev, hidden) + Input(gates, bias, j));
+            var f = Sigmoid(Dot8(wHh + (long)(hidden + j) * hidden, hPrev, hidden) + Input(gates, bias, hidden + j));
+            var g = Tanh(Dot8(wHh + (long)(2 * hidden + j) * hidden, hPrev, hidden) + Input(gates, bias, 2 * hidden + j));
+            var o = Sigmoid(Dot8(wHh + (long)(3 * hidden + j) * hidden, hPrev, hidden) + Input(gates, bias, 3 * hidden + j));
             var cNew = Vector256.FusedMultiplyAdd(f, Vector256.Load(cPrev + j), i * g);
             var tc = Tanh(cNew);
             i.Store(gates + j);
@@ -54,23 +54,23 @@ internal static unsafe class FusedStep
     }
 
     /// <summary>
-    /// GRU units [j0, j1): gates (3H) holds x·W_ihᵀ + b_ih + [b_hr, b_hz, 0] on entry and r, z, n on exit; hn gets
-    /// W_hn·h_prev + b_hn; h = (1 - z)·n + z·h_prev.
+    /// GRU units [j0, j1): gates (3H) holds x·W_ihᵀ on entry, to which bias (3H, b_ih + [b_hr, b_hz, 0]) is added, and
+    /// r, z, n on exit; hn gets W_hn·h_prev + b_hn; h = (1 - z)·n + z·h_prev.
     /// </summary>
     public static void Gru(
-        float* wHh, float* biasHn, float* hPrev, float* gates, float* hn, float* h, int hidden, int j0, int j1)
+        float* wHh, float* bias, float* biasHn, float* hPrev, float* gates, float* hn, float* h, int hidden, int j0, int j1)
     {
         for (int j = j0; j < j1; j += 8)
         {
-            var r = Sigmoid(Dot8(wHh + (long)j * hidden, hPrev, hidden) + Vector256.Load(gates + j));
-            var z = Sigmoid(Dot8(wHh + (long)(hidden + j) * hidden, hPrev, hidden) + Vector256.Load(gates + hidden + j));
+            var r = Sigmoid(Dot8(wHh + (long)j * hidden, hPrev, hidden) + Input(gates, bias, j));
+            var z = Sigmoid(Dot8(wHh + (long)(hidden + j) * hidden, hPrev, hidden) + Input(gates, bias, hidden + j));
             var hnv = Dot8(wHh + (long)(2 * hidden + j) * hidden, hPrev, hidden);
             if (biasHn != null)
             {
                 hnv += Vector256.Load(biasHn + j);
             }
 
-            var n = Tanh(Vector256.FusedMultiplyAdd(r, hnv, Vector256.Load(gates + 2 * hidden + j)));
+            var n = Tanh(Vector256.FusedMultiplyAdd(r, hnv, Input(gates, bias, 2 * hidden + j)));
             r.Store(gates + j);
             z.Store(gates + hidden + j);
             n.Store(gates + 2 * hidden + j);
@@ -78,6 +78,11 @@ internal static unsafe class FusedStep
             Vector256.FusedMultiplyAdd(z, Vector256.Load(hPrev + j) - n, n).Store(h + j);
         }
     }
+
+    /// <summary>The input side of 8 pre-activations: x·W_ihᵀ from the projection plus the folded bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Input(float* gates, float* bias, int offset) =>
+        Vector256.Load(gates + offset) + Vector256.Load(bias + offset);
 
     /// <summary>
     /// The dot products of the 8 rows of one <see cref="FusedRows"/> block (length n each) with x: one lane per row.

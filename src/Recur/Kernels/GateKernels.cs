@@ -21,11 +21,11 @@ namespace Recur.Kernels;
 internal static class GateKernels
 {
     /// <summary>
-    /// LSTM step. gates (B, 4H): in x·W_ihᵀ + h·W_hhᵀ + b_ih + b_hh; out σ(i), σ(f), tanh(g), σ(o).
-    /// c = f·c_prev + i·g, tanhC = tanh(c), h = o·tanhC.
+    /// LSTM step. gates (B, 4H): in x·W_ihᵀ + h·W_hhᵀ, to which bias (4H, b_ih + b_hh) is added; out σ(i), σ(f),
+    /// tanh(g), σ(o). c = f·c_prev + i·g, tanhC = tanh(c), h = o·tanhC.
     /// </summary>
     public static void LstmForward(
-        Span<float> gates, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tanhC,
+        Span<float> gates, ReadOnlySpan<float> bias, ReadOnlySpan<float> cPrev, Span<float> c, Span<float> tanhC,
         Span<float> h, int hStride, int batch, int hidden, int unitStart = 0, int unitEnd = -1)
     {
         int end = unitEnd < 0 ? hidden : unitEnd;
@@ -40,10 +40,10 @@ internal static class GateKernels
             for (int j = unitStart; j < end; j += 8)
             {
                 int n = Math.Min(8, end - j);
-                var i = Sigmoid(Load(row, j, n));
-                var f = Sigmoid(Load(row, hidden + j, n));
-                var g = Tanh(Load(row, 2 * hidden + j, n));
-                var o = Sigmoid(Load(row, 3 * hidden + j, n));
+                var i = Sigmoid(Load(row, j, n) + Load(bias, j, n));
+                var f = Sigmoid(Load(row, hidden + j, n) + Load(bias, hidden + j, n));
+                var g = Tanh(Load(row, 2 * hidden + j, n) + Load(bias, 2 * hidden + j, n));
+                var o = Sigmoid(Load(row, 3 * hidden + j, n) + Load(bias, 3 * hidden + j, n));
                 var cNew = Vector256.FusedMultiplyAdd(f, Load(cp, j, n), i * g);
                 var tanhCNew = Tanh(cNew);
                 Store(i, row, j, n);
@@ -104,12 +104,12 @@ internal static class GateKernels
     }
 
     /// <summary>
-    /// GRU step (PyTorch form). gates (B, 3H): in x·W_ihᵀ + b_ih + [b_hr, b_hz, 0]; out r, z, n.
-    /// hh (B, 3H) = h_prev·W_hhᵀ. r = σ(x_r + hh_r), z = σ(x_z + hh_z), hn = hh_n + b_hn,
+    /// GRU step (PyTorch form). gates (B, 3H): in x·W_ihᵀ, to which bias (3H, b_ih + [b_hr, b_hz, 0]) is added; out
+    /// r, z, n. hh (B, 3H) = h_prev·W_hhᵀ. r = σ(x_r + hh_r), z = σ(x_z + hh_z), hn = hh_n + b_hn,
     /// n = tanh(x_n + r·hn), h = (1 - z)·n + z·h_prev. hn (B, H) is kept for the backward pass.
     /// </summary>
     public static void GruForward(
-        Span<float> gates, ReadOnlySpan<float> hh, ReadOnlySpan<float> biasHn,
+        Span<float> gates, ReadOnlySpan<float> bias, ReadOnlySpan<float> hh, ReadOnlySpan<float> biasHn,
         ReadOnlySpan<float> hPrev, int hPrevStride, Span<float> hn, Span<float> h, int hStride, int batch, int hidden, int unitStart = 0, int unitEnd = -1)
     {
         int end = unitEnd < 0 ? hidden : unitEnd;
@@ -124,15 +124,15 @@ internal static class GateKernels
             for (int j = unitStart; j < end; j += 8)
             {
                 int n = Math.Min(8, end - j);
-                var r = Sigmoid(Load(row, j, n) + Load(hhRow, j, n));
-                var z = Sigmoid(Load(row, hidden + j, n) + Load(hhRow, hidden + j, n));
+                var r = Sigmoid(Load(row, j, n) + Load(bias, j, n) + Load(hhRow, j, n));
+                var z = Sigmoid(Load(row, hidden + j, n) + Load(bias, hidden + j, n) + Load(hhRow, hidden + j, n));
                 var hnv = Load(hhRow, 2 * hidden + j, n);
                 if (!biasHn.IsEmpty)
                 {
                     hnv += Load(biasHn, j, n);
                 }
 
-                var nv = Tanh(Vector256.FusedMultiplyAdd(r, hnv, Load(row, 2 * hidden + j, n)));
+                var nv = Tanh(Vector256.FusedMultiplyAdd(r, hnv, Load(row, 2 * hidden + j, n) + Load(bias, 2 * hidden + j, n)));
                 Store(r, row, j, n);
                 Store(z, row, hidden + j, n);
                 Store(nv, row, 2 * hidden + j, n);
@@ -189,8 +189,8 @@ internal static class GateKernels
         }
     }
 
-    /// <summary>Elman RNN step: h = tanh(pre) or relu(pre); pre (B, H) = x·W_ihᵀ + h_prev·W_hhᵀ + b_ih + b_hh.</summary>
-    public static void RnnForward(ReadOnlySpan<float> pre, bool relu, Span<float> h, int hStride, int batch, int hidden, int unitStart = 0, int unitEnd = -1)
+    /// <summary>Elman RNN step: h = tanh(pre + bias) or relu(pre + bias); pre (B, H) = x·W_ihᵀ + h_prev·W_hhᵀ, bias (H) = b_ih + b_hh.</summary>
+    public static void RnnForward(ReadOnlySpan<float> pre, ReadOnlySpan<float> bias, bool relu, Span<float> h, int hStride, int batch, int hidden, int unitStart = 0, int unitEnd = -1)
     {
         int end = unitEnd < 0 ? hidden : unitEnd;
         for (int b = 0; b < batch; b++)
@@ -200,7 +200,7 @@ internal static class GateKernels
             for (int j = unitStart; j < end; j += 8)
             {
                 int n = Math.Min(8, end - j);
-                var x = Load(row, j, n);
+                var x = Load(row, j, n) + Load(bias, j, n);
                 Store(relu ? Vector256.Max(x, Vector256<float>.Zero) : Tanh(x), hr, j, n);
             }
         }

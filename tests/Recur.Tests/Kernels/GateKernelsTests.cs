@@ -88,12 +88,13 @@ public class GateKernelsTests
         const int batch = 3, hStride = 2; // h rows live in a wider buffer, as in a bidirectional output
         var rng = new Rng((ulong)hidden);
         var pre = Tolerance.RandomNormal(rng, batch * 4 * hidden, 2);
+        var bias = Tolerance.RandomNormal(rng, 4 * hidden);
         var cPrev = Tolerance.RandomNormal(rng, batch * hidden);
         var gates = (float[])pre.Clone();
         var c = new float[batch * hidden];
         var tanhC = new float[batch * hidden];
         var h = new float[batch * hStride * hidden];
-        GateKernels.LstmForward(gates, cPrev, c, tanhC, h, hStride * hidden, batch, hidden);
+        GateKernels.LstmForward(gates, bias, cPrev, c, tanhC, h, hStride * hidden, batch, hidden);
 
         var dOut = Tolerance.RandomNormal(rng, batch * hStride * hidden);
         var dhNext = Tolerance.RandomNormal(rng, batch * hidden);
@@ -107,7 +108,8 @@ public class GateKernelsTests
             for (int j = 0; j < hidden; j++)
             {
                 int g = b * 4 * hidden + j, s = b * hidden + j;
-                double i = Sig(pre[g]), f = Sig(pre[g + hidden]), gg = Math.Tanh(pre[g + 2 * hidden]), o = Sig(pre[g + 3 * hidden]);
+                double i = Sig(pre[g] + bias[j]), f = Sig(pre[g + hidden] + bias[hidden + j]);
+                double gg = Math.Tanh(pre[g + 2 * hidden] + bias[2 * hidden + j]), o = Sig(pre[g + 3 * hidden] + bias[3 * hidden + j]);
                 double cNew = f * cPrev[s] + i * gg, tc = Math.Tanh(cNew), hNew = o * tc;
                 Near(i, gates[g]);
                 Near(f, gates[g + hidden]);
@@ -137,13 +139,14 @@ public class GateKernelsTests
         const int batch = 2;
         var rng = new Rng(100 + (ulong)hidden);
         var pre = Tolerance.RandomNormal(rng, batch * 3 * hidden, 2);
+        var bias = Tolerance.RandomNormal(rng, 3 * hidden);
         var hh = Tolerance.RandomNormal(rng, batch * 3 * hidden, 2);
         var bhn = Tolerance.RandomNormal(rng, hidden);
         var hPrev = Tolerance.RandomNormal(rng, batch * hidden);
         var gates = (float[])pre.Clone();
         var hn = new float[batch * hidden];
         var h = new float[batch * hidden];
-        GateKernels.GruForward(gates, hh, bhn, hPrev, hidden, hn, h, hidden, batch, hidden);
+        GateKernels.GruForward(gates, bias, hh, bhn, hPrev, hidden, hn, h, hidden, batch, hidden);
 
         var dOut = Tolerance.RandomNormal(rng, batch * hidden);
         var dhNext = Tolerance.RandomNormal(rng, batch * hidden);
@@ -157,9 +160,9 @@ public class GateKernelsTests
             for (int j = 0; j < hidden; j++)
             {
                 int g = b * 3 * hidden + j, s = b * hidden + j;
-                double r = Sig(pre[g] + hh[g]), z = Sig(pre[g + hidden] + hh[g + hidden]);
+                double r = Sig(pre[g] + bias[j] + hh[g]), z = Sig(pre[g + hidden] + bias[hidden + j] + hh[g + hidden]);
                 double hnv = hh[g + 2 * hidden] + bhn[j];
-                double n = Math.Tanh(pre[g + 2 * hidden] + r * hnv);
+                double n = Math.Tanh(pre[g + 2 * hidden] + bias[2 * hidden + j] + r * hnv);
                 Near(r, gates[g]);
                 Near(z, gates[g + hidden]);
                 Near(n, gates[g + 2 * hidden]);
@@ -190,18 +193,20 @@ public class GateKernelsTests
         {
             var rng = new Rng(200 + (ulong)hidden);
             var pre = Tolerance.RandomNormal(rng, batch * hidden, 2);
+            var bias = Tolerance.RandomNormal(rng, hidden);
             var h = new float[batch * hidden];
-            GateKernels.RnnForward(pre, relu, h, hidden, batch, hidden);
+            GateKernels.RnnForward(pre, bias, relu, h, hidden, batch, hidden);
             var dOut = Tolerance.RandomNormal(rng, batch * hidden);
             var dhNext = Tolerance.RandomNormal(rng, batch * hidden);
             var dPre = new float[batch * hidden];
             GateKernels.RnnBackward(h, hidden, relu, dOut, hidden, dhNext, dPre, batch, hidden);
             for (int s = 0; s < batch * hidden; s++)
             {
-                double expected = relu ? Math.Max(0, pre[s]) : Math.Tanh(pre[s]);
+                double x = pre[s] + bias[s % hidden];
+                double expected = relu ? Math.Max(0, x) : Math.Tanh(x);
                 Near(expected, h[s]);
                 double dh = dOut[s] + dhNext[s];
-                Near(relu ? (pre[s] > 0 ? dh : 0) : dh * (1 - expected * expected), dPre[s]);
+                Near(relu ? (x > 0 ? dh : 0) : dh * (1 - expected * expected), dPre[s]);
             }
         }
     }
