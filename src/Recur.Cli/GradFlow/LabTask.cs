@@ -113,25 +113,45 @@ internal abstract class LabTask
     }
 }
 
-/// <summary>The adding problem of lag T (see <see cref="AddingProblem"/>), with fresh training samples every step.</summary>
-internal sealed class AddingTask : LabTask
+/// <summary>
+/// A synthetic task of lag T: a seeded generator gives the training stream (fresh samples every step, the same for
+/// every cell after <see cref="Rewind"/>) and the fixed validation, test and probe sets.
+/// </summary>
+internal abstract class GeneratedTask : LabTask
 {
+    private readonly Func<int, int, Rng, LabData> _generate; // (count, lag, rng) → samples
     private readonly ulong _seed;
     private Rng _stream;
 
-    public AddingTask(int lag, ulong seed, int validation, int test, int probe)
+    protected GeneratedTask(int lag, ulong seed, int validation, int test, int probe, Func<int, int, Rng, LabData> generate)
     {
         Lag = lag;
         _seed = seed;
+        _generate = generate;
         _stream = Seeded(seed, lag, 0);
-        Validation = AddingProblem.Generate(validation, lag, Seeded(seed, lag, 1));
-        Test = AddingProblem.Generate(test, lag, Seeded(seed, lag, 2));
-        Probe = AddingProblem.Generate(probe, lag, Seeded(seed, lag, 3));
+        Validation = generate(validation, lag, Seeded(seed, lag, 1));
+        Test = generate(test, lag, Seeded(seed, lag, 2));
+        Probe = generate(probe, lag, Seeded(seed, lag, 3));
     }
 
-    public override string Name => "adding";
-
     public override int Lag { get; }
+
+    public override LabData Validation { get; }
+
+    public override LabData Test { get; }
+
+    public override LabData Probe { get; }
+
+    public override LabData NextTraining(int count) => _generate(count, Lag, _stream);
+
+    public override void Rewind() => _stream = Seeded(_seed, Lag, 0);
+}
+
+/// <summary>The adding problem of lag T (see <see cref="AddingProblem"/>).</summary>
+internal sealed class AddingTask(int lag, ulong seed, int validation, int test, int probe)
+    : GeneratedTask(lag, seed, validation, test, probe, AddingProblem.Generate)
+{
+    public override string Name => "adding";
 
     public override int InputSize => AddingProblem.Channels;
 
@@ -143,17 +163,7 @@ internal sealed class AddingTask : LabTask
 
     public override string LossName => "MSE";
 
-    public override LabData Validation { get; }
-
-    public override LabData Test { get; }
-
-    public override LabData Probe { get; }
-
     public override Loss CreateLoss() => new MeanSquaredError();
-
-    public override LabData NextTraining(int count) => AddingProblem.Generate(count, Lag, _stream);
-
-    public override void Rewind() => _stream = Seeded(_seed, Lag, 0);
 
     public override LabScore Score(Tensor predictions, LabData data)
     {
@@ -170,36 +180,24 @@ internal sealed class AddingTask : LabTask
     }
 }
 
-/// <summary>The copy-memory task of lag T (see <see cref="CopyMemory"/>), with fresh training samples every step.</summary>
-internal sealed class CopyTask : LabTask
+/// <summary>The copy-memory task of lag T (see <see cref="CopyMemory"/>).</summary>
+internal sealed class CopyTask : GeneratedTask
 {
     private const int IgnoreIndex = -100;
-    private readonly ulong _seed;
-    private Rng _stream;
 
     public CopyTask(int lag, ulong seed, int validation, int test, int probe)
+        : base(lag, seed, validation, test, probe, CopyMemory.Generate)
     {
-        Lag = lag;
-        _seed = seed;
-        _stream = Seeded(seed, lag, 0);
-        Validation = CopyMemory.Generate(validation, lag, Seeded(seed, lag, 1));
-        Test = CopyMemory.Generate(test, lag, Seeded(seed, lag, 2));
-        var probeData = CopyMemory.Generate(probe, lag, Seeded(seed, lag, 3));
-
         // Only the recall counts in the probe: its gradient at the input steps is what must cross the lag.
         int length = CopyMemory.Length(lag);
-        var targets = probeData.Targets.Span; // (N, T+20)
+        var targets = Probe.Targets.Span; // (N, T+20)
         for (int n = 0; n < probe; n++)
         {
             targets.Slice(n * length, lag + CopyMemory.Recalled).Fill(IgnoreIndex);
         }
-
-        Probe = probeData;
     }
 
     public override string Name => "copy";
-
-    public override int Lag { get; }
 
     public override int InputSize => CopyMemory.InputSymbols;
 
@@ -212,17 +210,7 @@ internal sealed class CopyTask : LabTask
     public override string Baseline => string.Create(CultureInfo.InvariantCulture,
         $"0.125 (cross-entropy {CopyMemory.BaselineCrossEntropy(Lag):F4})");
 
-    public override LabData Validation { get; }
-
-    public override LabData Test { get; }
-
-    public override LabData Probe { get; }
-
     public override Loss CreateLoss() => new CrossEntropyLoss(IgnoreIndex);
-
-    public override LabData NextTraining(int count) => CopyMemory.Generate(count, Lag, _stream);
-
-    public override void Rewind() => _stream = Seeded(_seed, Lag, 0);
 
     public override LabScore Score(Tensor predictions, LabData data)
     {
